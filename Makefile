@@ -1,0 +1,86 @@
+# mnist-anywhere: `make demo` (set-up + train + export + compare) and `make test` (set-up + all tests).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# Offline copy of MNIST beside the repo (CI and machines without network); an explicit MNIST_DATA_DIR wins.
+ifeq ($(origin MNIST_DATA_DIR), undefined)
+  ifneq ($(wildcard ../shared/mnist/t10k-labels-idx1-ubyte.gz),)
+    export MNIST_DATA_DIR := $(abspath ../shared/mnist)
+  endif
+endif
+# Quiet TensorFlow's C++ start-up chatter; errors still show.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONUNBUFFERED := 1
+
+.PHONY: setup demo test test-fast lint app train export compare web bench-web lock clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed node_modules/.installed web/vendor/.installed /usr/bin/chromium  ## create .venv, install pinned Python + npm deps, vendor runtimes, Chromium
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==26.3"
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -m pip check
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/vendor/.installed: node_modules/.installed web/build.py $(VENV)/.installed
+	$(PY) web/build.py vendor
+	touch $@
+
+/usr/bin/chromium:
+	@echo "Installing Chromium from Debian (needed by the browser tests)…"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+train: setup  ## train the MLP and the CNN into artifacts/
+	$(PY) -m train --model all
+
+export: setup  ## export artifacts/ into web/models/ (ONNX, TF.js, quantized) + manifest
+	$(PY) -m export
+
+compare: setup  ## measure every variant: reports/compare.{md,json,png}
+	$(PY) -m export.compare
+
+web: setup  ## embed the manifest's models for the static page (file:// needs no fetch)
+	$(PY) web/build.py models
+
+demo: setup  ## set-up, train both models, export, check parity, build the page, print the comparison
+	$(PY) -m train --model all
+	$(PY) -m export
+	$(PY) web/build.py models
+	$(PY) -m export.compare
+	@echo
+	@echo "Done. Open web/index.html in a browser (double-click works, no network needed),"
+	@echo "or run 'make app' for the Streamlit app. Figures: artifacts/*/, reports/compare.md"
+
+test: setup  ## run the whole test suite (slow tests included)
+	$(PY) -m pytest
+
+test-fast: setup  ## the test suite without the slow tests
+	$(PY) -m pytest -m "not slow"
+
+lint: setup  ## ruff
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+app: setup  ## the Streamlit app
+	$(VENV)/bin/streamlit run streamlit_app.py
+
+bench-web: setup  ## page timings in Chromium: reports/bench-web.{md,json}
+	$(PY) -m export.bench_web
+
+lock:  ## re-resolve requirements.in into requirements.lock (needs the package index)
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	.lock-venv/bin/pip freeze --exclude-editable > requirements.lock
+	rm -rf .lock-venv
+
+clean:  ## remove training outputs and the environment (web/models/ stays: it is the release)
+	rm -rf artifacts $(VENV) node_modules web/vendor

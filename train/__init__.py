@@ -1,0 +1,1 @@
+"""Training stage: load MNIST, build the tutorial MLP and the CNN, fit, evaluate, save."""
