@@ -1,0 +1,225 @@
+/**
+ * Runtimes of the static page: load one manifest variant (TF.js graph model or ONNX) from the
+ * bytes embedded by `web/build.py`, and predict digit probabilities. No DOM access here: the
+ * caller (ui.js) passes a `loadScript(src) -> Promise` that adds classic `<script>` tags, which is
+ * the only way a `file://` page can load anything.
+ *
+ * Globals read: `tf` (vendor/tf.min.js), `ort` (vendor/ort.wasm.min.js, loaded on demand),
+ * `MNIST_EMBEDDED_MODELS[id]` (models/embedded/<id>.js: {path: base64}),
+ * `MNIST_ORT_WASM_BASE64` and `MNIST_ORT_WASM_GLUE` (vendor/ort-wasm-*.js, loaded on demand).
+ * Exposes `globalThis.MnistRuntimes`.
+ */
+(function (root) {
+  'use strict';
+
+  const NUM_CLASSES = 10;
+  const FLAT_SIZE = 784;
+  /** Classic scripts that bring onnxruntime-web, in load order (relative to index.html). */
+  const ORT_SCRIPTS = ['vendor/ort.wasm.min.js', 'vendor/ort-wasm-glue.js', 'vendor/ort-wasm-binary.js'];
+
+  /** Decode base64 text to bytes. @param {string} text @return {Uint8Array} */
+  function decodeBase64(text) {
+    if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
+    return bytes;
+  }
+
+  /** The path of the embedded script of a variant. @param {string} variantId */
+  function embeddedScriptPath(variantId) {
+    return `models/embedded/${variantId}.js`;
+  }
+
+  /**
+   * The embedded files of a variant, loading its script when needed.
+   * @return {Promise<Object<string, Uint8Array>>} manifest path -> bytes
+   */
+  async function loadEmbeddedFiles(entry, loadScript) {
+    const registry = () => root.MNIST_EMBEDDED_MODELS || {};
+    if (!registry()[entry.id]) await loadScript(embeddedScriptPath(entry.id));
+    const encoded = registry()[entry.id];
+    if (!encoded) throw new Error(`models/embedded/${entry.id}.js did not register the model: run make web`);
+    const files = {};
+    for (const path of entry.files) {
+      if (!(path in encoded)) throw new Error(`variant ${entry.id}: ${path} is not embedded`);
+      files[path] = decodeBase64(encoded[path]);
+    }
+    return files;
+  }
+
+  /**
+   * The input shape of one batch, from the manifest: `[n, 784]` (flat) or `[n, 28, 28, 1]` (nhwc).
+   * @param {Object} entry manifest entry @param {number} batchSize
+   */
+  function batchShape(entry, batchSize) {
+    const shape = entry.input.shape.slice(1).map(Number);
+    const size = shape.reduce((product, dimension) => product * dimension, 1);
+    if (size !== FLAT_SIZE) throw new Error(`variant ${entry.id}: input shape ${entry.input.shape} is not 784 pixels`);
+    return [batchSize, ...shape];
+  }
+
+  /** Check a batch of pixels: Float32Array of n * 784 values in [0, 1]. @return {number} n */
+  function checkPixels(pixels) {
+    if (!(pixels instanceof Float32Array) || pixels.length === 0 || pixels.length % FLAT_SIZE !== 0) {
+      throw new Error(`expected a Float32Array of n * 784 pixels, got length ${pixels && pixels.length}`);
+    }
+    return pixels.length / FLAT_SIZE;
+  }
+
+  /** A TF.js graph model from its model.json + weight shards, held in memory. */
+  async function loadTfjsModel(entry, files, backend) {
+    const tf = root.tf;
+    if (!tf) throw new Error('TF.js (vendor/tf.min.js) is not loaded: run make setup');
+    if (tf.getBackend() !== backend) {
+      const ok = await tf.setBackend(backend);
+      if (!ok) throw new Error(`TF.js backend ${backend} is not available here`);
+    }
+    await tf.ready();
+    const modelJsonPath = entry.files.find((path) => path.endsWith('model.json'));
+    if (!modelJsonPath) throw new Error(`variant ${entry.id} has no model.json`);
+    const modelJson = JSON.parse(new TextDecoder().decode(files[modelJsonPath]));
+    const folder = modelJsonPath.slice(0, modelJsonPath.length - 'model.json'.length);
+    const weightSpecs = [];
+    const shards = [];
+    for (const group of modelJson.weightsManifest) {
+      weightSpecs.push(...group.weights);
+      for (const shardName of group.paths) {
+        const shard = files[folder + shardName];
+        if (!shard) throw new Error(`variant ${entry.id}: weight shard ${shardName} is missing`);
+        shards.push(shard);
+      }
+    }
+    const weightData = new Uint8Array(shards.reduce((total, shard) => total + shard.length, 0));
+    let offset = 0;
+    for (const shard of shards) {
+      weightData.set(shard, offset);
+      offset += shard.length;
+    }
+    const model = await tf.loadGraphModel(
+      tf.io.fromMemory({ ...modelJson, weightSpecs, weightData: weightData.buffer })
+    );
+    return {
+      backend: tf.getBackend(),
+      /** @param {Float32Array} pixels n * 784 @return {Float32Array} n * 10 probabilities */
+      run(pixels, batchSize) {
+        const output = tf.tidy(() => model.predict(tf.tensor(pixels, batchShape(entry, batchSize), 'float32')));
+        const probabilities = output.dataSync();
+        output.dispose();
+        return Promise.resolve(Float32Array.from(probabilities));
+      },
+      dispose() {
+        model.dispose();
+      },
+    };
+  }
+
+  let ortReady = null;
+
+  /** Load onnxruntime-web once (wasm binary + glue from scripts, one thread, no proxy worker). */
+  function loadOrt(loadScript) {
+    if (!ortReady) {
+      ortReady = (async () => {
+        for (const src of ORT_SCRIPTS) await loadScript(src);
+        const ort = root.ort;
+        if (!ort || !root.MNIST_ORT_WASM_BASE64 || !root.MNIST_ORT_WASM_GLUE) {
+          throw new Error('onnxruntime-web (web/vendor/) is not built: run make setup');
+        }
+        const glue = new Blob([root.MNIST_ORT_WASM_GLUE], { type: 'text/javascript' });
+        ort.env.wasm.wasmBinary = decodeBase64(root.MNIST_ORT_WASM_BASE64);
+        ort.env.wasm.wasmPaths = { mjs: URL.createObjectURL(glue) };
+        ort.env.wasm.numThreads = 1;
+        ort.env.wasm.proxy = false;
+        ort.env.logLevel = 'error';
+        delete root.MNIST_ORT_WASM_BASE64; // the decoded copy is all ort needs; free 19 MB of text
+        return ort;
+      })();
+      ortReady.catch(() => {
+        ortReady = null;
+      });
+    }
+    return ortReady;
+  }
+
+  /** An onnxruntime-web session on the wasm backend. */
+  async function loadOnnxModel(entry, files, loadScript) {
+    const ort = await loadOrt(loadScript);
+    const session = await ort.InferenceSession.create(files[entry.files[0]], {
+      executionProviders: ['wasm'],
+      graphOptimizationLevel: 'all',
+    });
+    const inputName = session.inputNames.includes(entry.input.name) ? entry.input.name : session.inputNames[0];
+    const outputName = session.outputNames[0];
+    return {
+      backend: 'wasm',
+      async run(pixels, batchSize) {
+        const input = new ort.Tensor('float32', pixels, batchShape(entry, batchSize));
+        const results = await session.run({ [inputName]: input });
+        const probabilities = Float32Array.from(results[outputName].data);
+        input.dispose && input.dispose();
+        results[outputName].dispose && results[outputName].dispose();
+        return probabilities;
+      },
+      dispose() {
+        session.release();
+      },
+    };
+  }
+
+  /**
+   * Load a manifest variant and warm it up (one blank prediction).
+   * @param {Object} entry manifest `models[]` entry
+   * @param {{loadScript: function(string): Promise, backend?: string}} options
+   *   backend: TF.js backend, 'cpu' (default, the parity reference) or 'webgl'; ONNX always runs on wasm.
+   * @return {Promise<{entry, backend: string, predict: function, predictBatch: function, dispose: function}>}
+   */
+  async function loadVariant(entry, { loadScript, backend = 'cpu' } = {}) {
+    if (typeof loadScript !== 'function') throw new Error('loadVariant needs options.loadScript');
+    const files = await loadEmbeddedFiles(entry, loadScript);
+    let model;
+    if (entry.format === 'tfjs') model = await loadTfjsModel(entry, files, backend);
+    else if (entry.format === 'onnx') model = await loadOnnxModel(entry, files, loadScript);
+    else throw new Error(`variant ${entry.id}: unknown format ${entry.format}`);
+    await model.run(new Float32Array(FLAT_SIZE), 1); // warm: first runs compile kernels / allocate
+    return {
+      entry,
+      backend: model.backend,
+      /**
+       * @param {Float32Array} pixels 784 values in [0, 1], row-major 28x28, white ink on black
+       * @return {Promise<{probabilities: Float32Array, ms: number}>} probabilities: 10 values
+       */
+      async predict(pixels) {
+        if (checkPixels(pixels) !== 1) throw new Error(`predict takes one image (784 values), got ${pixels.length}`);
+        const start = performance.now();
+        const probabilities = await model.run(pixels, 1);
+        return { probabilities, ms: performance.now() - start };
+      },
+      /**
+       * @param {Float32Array} pixels n * 784 values @return {Promise<{probabilities: Float32Array, ms: number}>}
+       *   probabilities: n * 10 values, row-major
+       */
+      async predictBatch(pixels) {
+        const batchSize = checkPixels(pixels);
+        const start = performance.now();
+        const probabilities = await model.run(pixels, batchSize);
+        return { probabilities, ms: performance.now() - start };
+      },
+      dispose: model.dispose,
+    };
+  }
+
+  /** Whether TF.js can use a backend here (WebGL may not exist headless). @param {string} backend */
+  function hasTfjsBackend(backend) {
+    return Boolean(root.tf && root.tf.findBackendFactory(backend)) && (backend !== 'webgl' || webglWorks());
+  }
+
+  function webglWorks() {
+    try {
+      return Boolean(root.tf.env().getNumber('WEBGL_VERSION') > 0);
+    } catch (error) {
+      return false;
+    }
+  }
+
+  root.MnistRuntimes = { loadVariant, hasTfjsBackend, NUM_CLASSES, FLAT_SIZE };
+})(globalThis);
