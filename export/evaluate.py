@@ -1,0 +1,48 @@
+"""Measure a variant: accuracy on the 10,000 MNIST test images and agreement with Keras.
+
+The images come from `train.data.load_mnist` (imported lazily: it may pull in TensorFlow).
+"""
+
+import numpy as np
+
+CALIBRATION_SEED = 0  # fixed choice of calibration images, so exports are reproducible
+
+
+def load_test_set(data_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST test images float32 `(10000, 28, 28)` in [0, 1] and labels int64 `(10000,)`."""
+    from train.data import load_mnist
+
+    data = load_mnist(data_dir)
+    return data.test_images.astype(np.float32) / 255.0, data.test_labels.astype(np.int64)
+
+
+def load_calibration_images(count: int, *, data_dir=None) -> np.ndarray:
+    """`count` TRAINING images (fixed random choice), float32 `(count, 28, 28)` in [0, 1]."""
+    from train.data import load_mnist
+
+    data = load_mnist(data_dir)
+    if not 0 < count <= len(data.train_images):
+        raise ValueError(f"calibration count must be in 1..{len(data.train_images)}, got {count}")
+    chosen = np.sort(
+        np.random.default_rng(CALIBRATION_SEED).choice(len(data.train_images), count, replace=False)
+    )
+    return data.train_images[chosen].astype(np.float32) / 255.0
+
+
+def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Top-1 accuracy of `(n, 10)` probabilities against `(n,)` labels."""
+    return float(np.mean(probabilities.argmax(axis=1) == labels))
+
+
+def measure(probabilities: np.ndarray, labels: np.ndarray, *, reference: np.ndarray, runtime: str) -> dict:
+    """Return the manifest `metrics` block: accuracy, top-1 agreement and max |Δp| against `reference`."""
+    if probabilities.shape != reference.shape:
+        raise ValueError(
+            f"probabilities {probabilities.shape} and reference {reference.shape} differ in shape"
+        )
+    return {
+        "test_accuracy": round(accuracy(probabilities, labels), 6),
+        "agreement_with_keras": round(float(np.mean(probabilities.argmax(1) == reference.argmax(1))), 6),
+        "max_abs_diff": float(f"{float(np.max(np.abs(probabilities - reference))):.3g}"),
+        "runtime": runtime,
+    }

@@ -1,0 +1,202 @@
+"""Load a manifest variant and predict probabilities with it, each in its own runtime.
+
+    predictor = load_predictor("cnn-onnx-int8")
+    probabilities = predictor.predict(images)   # images float32 (n, 28, 28) in [0, 1] → (n, 10)
+
+ONNX variants need only numpy + onnxruntime (the edge path: no TensorFlow anywhere in this file's
+imports). `"<model>-keras"` loads the source Keras model (imports keras lazily). TF.js variants run
+in node through `export/js/run_tfjs.js` (raw float32 in, raw float32 out). Every load checks the
+sha256 of the files against the manifest, so a broken or stale model file is a clear error.
+"""
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+
+from export.manifest import (
+    ManifestError,
+    find_entry,
+    find_keras_entry,
+    read_manifest,
+    verify_files,
+)
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODELS_DIR = REPOSITORY_ROOT / "web" / "models"
+TFJS_SCRIPT = Path(__file__).resolve().parent / "js" / "run_tfjs.js"
+IMAGE_SIZE = 28
+NUM_CLASSES = 10
+TFJS_BACKEND = "wasm"  # XNNPACK in node: matches Keras to ~1e-6 and is ~25× faster than "cpu"
+PREDICT_BATCH_SIZE = 1000  # images per runtime call when predicting many
+
+
+def load_manifest(models_dir: Path = DEFAULT_MODELS_DIR) -> dict:
+    """Read `<models_dir>/manifest.json` (ManifestError if missing or malformed)."""
+    return read_manifest(Path(models_dir))
+
+
+def to_model_input(images: np.ndarray, input_spec: dict) -> np.ndarray:
+    """Reshape float32 images `(n, 28, 28)` (or one `(28, 28)`) to the model's input layout.
+
+    Layouts: `flat` → `(n, 784)`, `nhwc` → `(n, 28, 28, 1)`, `nchw` → `(n, 1, 28, 28)`.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if images.shape == (IMAGE_SIZE, IMAGE_SIZE):
+        images = images[np.newaxis]
+    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
+        raise ValueError(f"expected images of shape (n, 28, 28), got {images.shape}")
+    shapes = {
+        "flat": (-1, IMAGE_SIZE * IMAGE_SIZE),
+        "nhwc": (-1, IMAGE_SIZE, IMAGE_SIZE, 1),
+        "nchw": (-1, 1, IMAGE_SIZE, IMAGE_SIZE),
+    }
+    layout = input_spec["layout"]
+    if layout not in shapes:
+        raise ValueError(f"unknown input layout {layout!r}; expected one of {', '.join(shapes)}")
+    return np.ascontiguousarray(images.reshape(shapes[layout]))
+
+
+class OnnxPredictor:
+    """An ONNX file in onnxruntime (CPU provider, one intra-op thread for stable timings)."""
+
+    def __init__(self, entry: dict, path: Path, *, threads: int = 1):
+        self.entry = entry
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self.input_name = self.session.get_inputs()[0].name
+        self.runtime = f"onnxruntime {onnxruntime.__version__}"
+
+    def run(self, model_input: np.ndarray) -> np.ndarray:
+        """One runtime call on input already in the model's layout; `(n, 10)` float32."""
+        return self.session.run(None, {self.input_name: model_input})[0]
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Float32 images `(n, 28, 28)` in [0, 1] → probabilities `(n, 10)` float32."""
+        model_input = to_model_input(images, self.entry["input"])
+        batches = [
+            self.run(model_input[start : start + PREDICT_BATCH_SIZE])
+            for start in range(0, len(model_input), PREDICT_BATCH_SIZE)
+        ]
+        return (
+            np.concatenate(batches).astype(np.float32) if batches else np.zeros((0, NUM_CLASSES), np.float32)
+        )
+
+
+class KerasPredictor:
+    """The source `.keras` model (imports keras on first use)."""
+
+    def __init__(self, entry: dict, path: Path):
+        import keras
+
+        self.entry = entry
+        self.model = keras.saving.load_model(path, compile=False)
+        self.runtime = f"keras {keras.__version__}"
+
+    def run(self, model_input: np.ndarray) -> np.ndarray:
+        """Call `model(x)` directly on input already in the model's layout; `(n, 10)` float32."""
+        return np.asarray(self.model(model_input, training=False))
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Float32 images `(n, 28, 28)` in [0, 1] → probabilities `(n, 10)` float32 (`model.predict`)."""
+        model_input = to_model_input(images, self.entry["input"])
+        return self.model.predict(model_input, batch_size=PREDICT_BATCH_SIZE, verbose=0).astype(np.float32)
+
+
+class TfjsPredictor:
+    """A TF.js graph model run by node (`export/js/run_tfjs.js`, `@tensorflow/tfjs` + wasm backend)."""
+
+    def __init__(self, entry: dict, model_json: Path, *, backend: str = TFJS_BACKEND):
+        node = shutil.which("node")
+        if node is None:
+            raise RuntimeError("TF.js variants run in node, and `node` is not on PATH")
+        self.entry = entry
+        self.node = node
+        self.model_json = Path(model_json)
+        self.backend = backend
+        self.runtime = f"tfjs {tfjs_version()} (node, {backend} backend)"
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Float32 images `(n, 28, 28)` in [0, 1] → probabilities `(n, 10)` float32."""
+        probabilities, _ = self.run_node(to_model_input(images, self.entry["input"]))
+        return probabilities
+
+    def run_node(self, model_input: np.ndarray, *, latency_runs: int = 0, throughput_batch: int = 256):
+        """Predict in node; with `latency_runs` also time it there. Returns (probabilities, report)."""
+        with tempfile.TemporaryDirectory(prefix="tfjs-") as scratch:
+            input_path = Path(scratch) / "input.f32"
+            output_path = Path(scratch) / "output.f32"
+            np.ascontiguousarray(model_input, dtype="<f4").tofile(input_path)
+            command = [
+                self.node,
+                str(TFJS_SCRIPT),
+                "--model",
+                str(self.model_json),
+                "--input",
+                str(input_path),
+                "--shape",
+                ",".join(str(size) for size in model_input.shape),
+                "--output",
+                str(output_path),
+                "--backend",
+                self.backend,
+            ]
+            if latency_runs:
+                command += ["--latency-runs", str(latency_runs), "--throughput-batch", str(throughput_batch)]
+            completed = subprocess.run(command, capture_output=True, text=True, cwd=REPOSITORY_ROOT)
+            if completed.returncode != 0:
+                raise RuntimeError(f"node failed on {self.model_json}: {completed.stderr.strip()[-2000:]}")
+            report = json.loads(completed.stdout.strip().splitlines()[-1])
+            probabilities = np.fromfile(output_path, dtype="<f4").reshape(len(model_input), NUM_CLASSES)
+        self.runtime = report["runtime"]
+        return probabilities.astype(np.float32), report
+
+
+def tfjs_version() -> str:
+    """Return the installed `@tensorflow/tfjs` version (from node_modules), or "?" if absent."""
+    package = REPOSITORY_ROOT / "node_modules" / "@tensorflow" / "tfjs" / "package.json"
+    try:
+        return json.loads(package.read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return "?"
+
+
+def load_predictor(variant, *, models_dir: Path = DEFAULT_MODELS_DIR, tfjs_backend: str = TFJS_BACKEND):
+    """Return a predictor for a manifest id (`"cnn-onnx-int8"`), a manifest entry, or `"<model>-keras"`.
+
+    Checks the files' sha256 against the manifest first (ManifestError if broken or missing).
+    """
+    models_dir = Path(models_dir)
+    if isinstance(variant, str):
+        manifest = load_manifest(models_dir)
+        if variant.endswith("-keras"):
+            entry = find_keras_entry(manifest, variant[: -len("-keras")])
+            verify_files(models_dir, [entry["file"]], sha256={entry["file"]: entry["sha256"]}, label=variant)
+            return KerasPredictor(entry, models_dir / entry["file"])
+        entry = find_entry(manifest, variant)
+    elif isinstance(variant, dict) and "file" in variant:
+        verify_files(
+            models_dir, [variant["file"]], sha256={variant["file"]: variant["sha256"]}, label="keras"
+        )
+        return KerasPredictor(variant, models_dir / variant["file"])
+    elif isinstance(variant, dict):
+        entry = variant
+    else:
+        raise ValueError(f"variant must be a manifest id or entry, got {type(variant).__name__}")
+    if "id" not in entry or "files" not in entry:
+        raise ManifestError(f"not a manifest entry: {sorted(entry)}")
+    verify_files(models_dir, entry["files"], sha256=entry["sha256"], label=entry["id"])
+    if entry["format"] == "onnx":
+        return OnnxPredictor(entry, models_dir / entry["files"][0])
+    if entry["format"] == "tfjs":
+        model_json = next(name for name in entry["files"] if name.endswith("model.json"))
+        return TfjsPredictor(entry, models_dir / model_json, backend=tfjs_backend)
+    raise ValueError(f"unknown format {entry['format']!r} in manifest entry {entry['id']}")
