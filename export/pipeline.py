@@ -89,7 +89,7 @@ def run_export(config: ExportConfig) -> dict:
     try:
         test_images, test_labels = load_test_set(config.data_dir)
         calibration = load_calibration_images(config.calibration_count, data_dir=config.data_dir)
-    except (OSError, RuntimeError) as error:
+    except (OSError, RuntimeError, ValueError) as error:
         raise ExportError(f"cannot load MNIST: {error}") from None
     out_dir = Path(config.out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)

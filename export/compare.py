@@ -1,0 +1,229 @@
+"""`python -m export.compare`: every manifest variant measured in its own runtime, side by side.
+
+For each variant (and the source Keras models, via `predict` and a direct `model(x)` call):
+bytes and gzip bytes, test accuracy, agreement with Keras, max |Δp|, one-image latency (median
+and p95 over `--runs` runs after a warm-up) and throughput on a batch of 256. ONNX runs in
+onnxruntime (CPU, 1 thread), TF.js in node (timed inside node), Keras in TensorFlow.
+`--onnx PATH` adds an external ONNX model with its own input convention. Writes
+`reports/compare.{md,json,png}` and prints the table.
+
+    python -m export.compare                    # everything, 1,000 latency runs
+    python -m export.compare --variants cnn-onnx-int8,cnn-tfjs-uint8 --runs 100
+    python -m export.compare --onnx other.onnx --layout nchw --scale 255 --output logits
+"""
+
+import argparse
+import gzip
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from export.compare_report import write_reports
+from export.manifest import ManifestError, find_keras_entry
+from export.runtimes import (
+    DEFAULT_MODELS_DIR,
+    OnnxPredictor,
+    TfjsPredictor,
+    load_manifest,
+    load_predictor,
+    to_model_input,
+)
+
+THROUGHPUT_BATCH = 256  # images per call when measuring throughput
+WARM_UP_RUNS = 20  # untimed calls before the latency runs
+
+
+def gzip_bytes(paths: list[Path]) -> int:
+    """Total size of the files gzip-compressed (level 9): what a web server would send."""
+    return sum(len(gzip.compress(Path(path).read_bytes(), compresslevel=9)) for path in paths)
+
+
+def time_calls(call, one_input: np.ndarray, batch_input: np.ndarray, *, runs: int) -> dict:
+    """Latency of `call(one_input)` (median, p95 in ms over `runs`) and images/s on `batch_input`."""
+    for _ in range(WARM_UP_RUNS):
+        call(one_input)
+    latencies = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call(one_input)
+        latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    call(batch_input)
+    batch_runs = 5
+    started = time.perf_counter()
+    for _ in range(batch_runs):
+        call(batch_input)
+    seconds = time.perf_counter() - started
+    return {
+        "latency_ms_median": statistics.median(latencies),
+        "latency_ms_p95": latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
+        "throughput_images_per_s": batch_runs * len(batch_input) / seconds,
+    }
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of `(n, 10)` logits, float32."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exponentials = np.exp(shifted)
+    return (exponentials / exponentials.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def compare_variant(entry: dict, models_dir: Path, images, labels, references, *, runs: int) -> dict:
+    """Measure one manifest entry in its own runtime; returns a report row."""
+    predictor = load_predictor(entry, models_dir=models_dir)
+    model_input = to_model_input(images, entry["input"])
+    batch_input = model_input[:THROUGHPUT_BATCH]
+    if isinstance(predictor, TfjsPredictor):
+        probabilities, timings = predictor.run_node(
+            model_input, latency_runs=runs, throughput_batch=THROUGHPUT_BATCH
+        )
+    else:
+        probabilities = predictor.predict(images)
+        timings = time_calls(predictor.run, model_input[:1], batch_input, runs=runs)
+    reference = references.get(entry["model"])
+    paths = [models_dir / name for name in entry["files"]]
+    return _row(
+        entry["id"], entry["model"], predictor.runtime, paths, probabilities, labels, reference, timings
+    )
+
+
+def compare_keras(
+    entry: dict, models_dir: Path, images, labels, *, runs: int
+) -> tuple[list[dict], np.ndarray]:
+    """Rows for a Keras model: `model.predict` and a direct `model(x)` call; also its probabilities."""
+    predictor = load_predictor(entry, models_dir=models_dir)
+    model_input = to_model_input(images, entry["input"])
+    reference = predictor.predict(images)
+    paths = [models_dir / entry["file"]]
+    rows = []
+    for label, call, keras_runs in (
+        ("predict", lambda x: predictor.model.predict(x, verbose=0), runs),
+        ("call", predictor.run, runs),
+    ):
+        timings = time_calls(call, model_input[:1], model_input[:THROUGHPUT_BATCH], runs=keras_runs)
+        probabilities = reference if label == "predict" else np.concatenate(
+            [predictor.run(model_input[start : start + 1000]) for start in range(0, len(model_input), 1000)]
+        )  # fmt: skip
+        runtime = f"{predictor.runtime} ({'model.predict' if label == 'predict' else 'model(x)'})"
+        rows.append(_row(f"{entry['model']}-keras-{label}", entry["model"], runtime, paths, probabilities,
+                         labels, reference, timings))  # fmt: skip
+    return rows, reference
+
+
+def compare_external(path: Path, images, labels, arguments, *, runs: int) -> dict:
+    """Measure an external ONNX model, converting our [0, 1] images to its input convention."""
+    predictor = OnnxPredictor({"id": path.name, "input": {"layout": arguments.layout}}, path)
+    model_input = to_model_input(images, {"layout": arguments.layout})
+    model_input = ((model_input * arguments.scale - arguments.mean) / arguments.std).astype(np.float32)
+    outputs = np.concatenate(
+        [predictor.run(model_input[start : start + 1000]) for start in range(0, len(images), 1000)]
+    )
+    if outputs.ndim != 2 or outputs.shape[1] != 10:
+        raise ValueError(f"{path}: expected a (n, 10) output, got {outputs.shape}")
+    probabilities = softmax(outputs) if arguments.output == "logits" else outputs.astype(np.float32)
+    timings = time_calls(predictor.run, model_input[:1], model_input[:THROUGHPUT_BATCH], runs=runs)
+    return _row(
+        f"external:{path.name}", "external", predictor.runtime, [path], probabilities, labels, None, timings
+    )
+
+
+def _row(name, model, runtime, paths, probabilities, labels, reference, timings) -> dict:
+    """One report row (agreement / max |Δp| are None without a Keras reference)."""
+    row = {
+        "variant": name,
+        "model": model,
+        "runtime": runtime,
+        "bytes": sum(Path(path).stat().st_size for path in paths),
+        "gzip_bytes": gzip_bytes(paths),
+        "test_accuracy": float(np.mean(probabilities.argmax(1) == labels)),
+        "agreement_with_keras": None,
+        "max_abs_diff": None,
+    }
+    if reference is not None:
+        row["agreement_with_keras"] = float(np.mean(probabilities.argmax(1) == reference.argmax(1)))
+        row["max_abs_diff"] = float(np.max(np.abs(probabilities - reference)))
+    row.update(
+        {key: float(value) for key, value in timings.items() if key.startswith(("latency", "throughput_i"))}
+    )
+    return row
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m export.compare", description=__doc__.splitlines()[0])
+    parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS_DIR, help="dir with manifest.json")
+    parser.add_argument("--variants", default="", help="comma-separated manifest ids (default: all)")
+    parser.add_argument("--no-keras", action="store_true", help="skip the Keras rows (and Keras comparisons)")
+    parser.add_argument(
+        "--runs", type=int, default=1000, help="timed one-image runs per variant (default 1000)"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="use only the first N test images (quick runs)"
+    )
+    parser.add_argument("--out", type=Path, default=Path("reports"), help="where compare.{md,json,png} go")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="MNIST dir (default: $MNIST_DATA_DIR, cache)"
+    )
+    external = parser.add_argument_group("external ONNX model")
+    external.add_argument("--onnx", type=Path, default=None, help="an ONNX model to measure beside ours")
+    external.add_argument(
+        "--layout", choices=["nchw", "nhwc", "flat"], default="nchw", help="its input layout"
+    )
+    external.add_argument("--scale", type=float, default=1.0, help="input = (pixels01 * scale - mean) / std")
+    external.add_argument("--mean", type=float, default=0.0, help="subtracted after scaling")
+    external.add_argument("--std", type=float, default=1.0, help="divided by after subtracting the mean")
+    external.add_argument("--output", choices=["logits", "probabilities"], default="probabilities")
+    arguments = parser.parse_args(argv)
+    if arguments.runs < 1:
+        parser.error(f"--runs must be at least 1, got {arguments.runs}")
+    if arguments.std == 0:
+        parser.error("--std must not be 0")
+    return arguments
+
+
+def main(argv=None) -> int:
+    """Measure, print the table, write the reports; returns the exit status."""
+    arguments = parse_arguments(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from export.evaluate import load_test_set
+
+    try:
+        manifest = load_manifest(arguments.models_dir)
+        wanted = [name.strip() for name in arguments.variants.split(",") if name.strip()]
+        known = {entry["id"] for entry in manifest["models"]}
+        unknown = [name for name in wanted if name not in known]
+        if unknown:
+            raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        entries = [entry for entry in manifest["models"] if not wanted or entry["id"] in wanted]
+        images, labels = load_test_set(arguments.data_dir)
+        images, labels = images[: arguments.limit], labels[: arguments.limit]
+        rows, references = [], {}
+        for model in dict.fromkeys(entry["model"] for entry in entries):
+            if arguments.no_keras:
+                continue
+            keras_rows, references[model] = compare_keras(
+                find_keras_entry(manifest, model), arguments.models_dir, images, labels, runs=arguments.runs
+            )
+            rows += keras_rows
+            print(f"measured {model} keras", flush=True)
+        for entry in entries:
+            rows.append(
+                compare_variant(entry, arguments.models_dir, images, labels, references, runs=arguments.runs)
+            )
+            print(f"measured {entry['id']}", flush=True)
+        if arguments.onnx is not None:
+            rows.append(compare_external(arguments.onnx, images, labels, arguments, runs=arguments.runs))
+    except (ManifestError, ValueError, RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    table = write_reports(rows, arguments.out, runs=arguments.runs, images=len(images))
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

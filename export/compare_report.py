@@ -1,0 +1,107 @@
+"""Render `python -m export.compare` rows: `compare.md` (table), `compare.json`, `compare.png`."""
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+COLUMNS = (  # (header, row key, format)
+    ("variant", "variant", "{}"),
+    ("runtime", "runtime", "{}"),
+    ("bytes", "bytes", "{:,}"),
+    ("gzip bytes", "gzip_bytes", "{:,}"),
+    ("test acc.", "test_accuracy", "{:.2%}"),
+    ("agree w/ Keras", "agreement_with_keras", "{:.2%}"),
+    ("max abs Δp", "max_abs_diff", "{:.1e}"),
+    ("1 image median (ms)", "latency_ms_median", "{:.3f}"),
+    ("1 image p95 (ms)", "latency_ms_p95", "{:.3f}"),
+    ("batch 256 (img/s)", "throughput_images_per_s", "{:,.0f}"),
+)
+
+
+def machine_description() -> str:
+    """CPU model and core count, for the report's header."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """Render the rows as a GitHub markdown table (— where a figure does not apply)."""
+    lines = ["| " + " | ".join(header for header, _, _ in COLUMNS) + " |"]
+    lines.append("|" + "|".join("---" if index < 2 else "---:" for index in range(len(COLUMNS))) + "|")
+    for row in rows:
+        cells = [("—" if row.get(key) is None else style.format(row[key])) for _, key, style in COLUMNS]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_reports(rows: list[dict], out_dir: Path, *, runs: int, images: int) -> str:
+    """Write `compare.md`, `compare.json` and `compare.png` into `out_dir`; returns the table."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table = markdown_table(rows)
+    measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    machine = machine_description()
+    notes = (
+        f"Measured {measured} on {machine}, on {images:,} MNIST test images. Every row runs the file in "
+        f"its own runtime: ONNX in onnxruntime (CPU provider, 1 intra-op thread, called from Python), "
+        f"TF.js in node (`@tensorflow/tfjs` + wasm backend, timed inside node), Keras in TensorFlow "
+        f"(default threads). Latency: one image, {runs:,} timed calls after a warm-up; throughput: "
+        f"a batch of 256. Agreement and max abs Δp are against the Keras model's `predict`."
+    )
+    markdown = f"# Comparison of the exported variants\n\n{notes}\n\n{table}\n"
+    _write_atomic(out_dir / "compare.md", markdown)
+    report = {"measured": measured, "machine": machine, "images": images, "latency_runs": runs, "rows": rows}
+    _write_atomic(out_dir / "compare.json", json.dumps(report, indent=2) + "\n")
+    plot(rows, out_dir / "compare.png")
+    return table
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Accuracy vs bytes (log x) and one-image latency per variant, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colors = {"mlp": "tab:blue", "cnn": "tab:orange", "external": "tab:green"}
+    figure, (sizes, latencies) = plt.subplots(1, 2, figsize=(13, 5.5))
+    for row in rows:
+        color = colors.get(row["model"], "tab:gray")
+        sizes.scatter(row["bytes"], row["test_accuracy"] * 100, color=color)
+        sizes.annotate(row["variant"], (row["bytes"], row["test_accuracy"] * 100), fontsize=7,
+                       xytext=(4, 2), textcoords="offset points")  # fmt: skip
+    sizes.set_xscale("log")
+    sizes.set_xlabel("bytes on disk (log scale)")
+    sizes.set_ylabel("test accuracy (%)")
+    sizes.set_title("Accuracy vs size")
+    sizes.grid(True, alpha=0.3)
+    names = [row["variant"] for row in rows]
+    latencies.barh(names, [row["latency_ms_median"] for row in rows],
+                   color=[colors.get(row["model"], "tab:gray") for row in rows])  # fmt: skip
+    latencies.set_xscale("log")
+    latencies.set_xlabel("one-image latency, median (ms, log scale)")
+    latencies.set_title("Latency (own runtime)")
+    latencies.invert_yaxis()
+    latencies.tick_params(axis="y", labelsize=7)
+    latencies.grid(True, axis="x", alpha=0.3)
+    figure.tight_layout()
+    temporary = path.with_name(path.name + ".tmp")
+    figure.savefig(temporary, dpi=110, format="png")
+    plt.close(figure)
+    os.replace(temporary, path)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write text to `path.tmp`, then `os.replace` it over `path`."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
