@@ -43,6 +43,9 @@ def convert_saved_model(saved_model_dir: Path, output_dir: Path, *, precision: s
     """
     if precision not in QUANTIZATION:
         raise ValueError(f"unknown TF.js precision {precision!r}; expected one of {', '.join(QUANTIZATION)}")
+    # tensorflowjs imports tensorflow_decision_forests, whose welcome banner needs IPython whenever
+    # stdout is not a terminal (pytest, `| tee`); the variable switches the banner off.
+    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
     from tensorflowjs.converters import tf_saved_model_conversion_v2
 
     output_dir = Path(output_dir)

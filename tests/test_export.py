@@ -1,0 +1,186 @@
+"""End-to-end export on quick-trained models in tmp_path: manifest complete, atomic, partial re-export."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from export.__main__ import main as export_main
+from export.manifest import MODELS, VARIANTS, sha256_file
+
+TRAINING_IMAGES = 3000  # enough for a quick model well above chance
+ENTRY_KEYS = {"id", "model", "format", "precision", "files", "bytes", "sha256", "input", "output", "metrics"}
+METRIC_KEYS = {"test_accuracy", "agreement_with_keras", "max_abs_diff", "runtime"}
+
+
+def snapshot(directory: Path) -> dict[str, str]:
+    """Relative path → sha256 of every file under `directory`."""
+    return {path.relative_to(directory).as_posix(): sha256_file(path) for path in sorted(directory.rglob("*"))
+            if path.is_file()}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def quick_artifacts(tmp_path_factory) -> Path:
+    """`<tmp>/artifacts/{mlp,cnn}/model.keras`: both models after one epoch on 3,000 images."""
+    import keras
+
+    from train.data import load_mnist
+    from train.models import build_cnn, build_mlp
+
+    data = load_mnist()
+    images = data.train_images[:TRAINING_IMAGES].astype(np.float32) / 255.0
+    labels = data.train_labels[:TRAINING_IMAGES]
+    artifacts = tmp_path_factory.mktemp("artifacts")
+    keras.utils.set_random_seed(0)
+    for name, build, model_input in (
+        ("mlp", build_mlp, images.reshape(-1, 784)),
+        ("cnn", build_cnn, images[..., np.newaxis]),
+    ):
+        model = build()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(model_input, labels, epochs=1, batch_size=128, verbose=0)
+        (artifacts / name).mkdir()
+        model.save(artifacts / name / "model.keras")
+    return artifacts
+
+
+@pytest.fixture(scope="module")
+def exported(quick_artifacts, tmp_path_factory) -> Path:
+    """A full `python -m export` of the quick models; returns its `--out` dir."""
+    out = tmp_path_factory.mktemp("release") / "models"
+    status = export_main(
+        ["--artifacts", str(quick_artifacts), "--out", str(out), "--calibration-count", "200"]
+    )
+    assert status == 0
+    return out
+
+
+@pytest.mark.slow
+def test_manifest_is_complete_and_matches_the_files(exported):
+    manifest = json.loads((exported / "manifest.json").read_text())
+    ids = [entry["id"] for entry in manifest["models"]]
+    assert ids == [f"{model}-{variant}" for model in MODELS for variant in VARIANTS]
+    for entry in manifest["models"]:
+        assert set(entry) == ENTRY_KEYS
+        assert set(entry["metrics"]) == METRIC_KEYS
+        assert entry["id"] == f"{entry['model']}-{entry['format']}-{entry['precision']}"
+        assert entry["bytes"] == sum((exported / name).stat().st_size for name in entry["files"])
+        assert entry["sha256"] == {name: sha256_file(exported / name) for name in entry["files"]}
+        assert entry["output"] == {"name": "probabilities", "kind": "probabilities"}
+        expected_input = {"mlp": ("pixels", [None, 784], "flat"), "cnn": ("image", [None, 28, 28, 1], "nhwc")}
+        name, shape, layout = expected_input[entry["model"]]
+        assert entry["input"] == {
+            "name": name,
+            "shape": shape,
+            "layout": layout,
+            "dtype": "float32",
+            "range": [0, 1],
+        }
+        assert 0 <= entry["metrics"]["test_accuracy"] <= 1  # quick models: any accuracy will do here
+        runtime = entry["metrics"]["runtime"]
+        assert runtime.startswith("onnxruntime 1.") if entry["format"] == "onnx" else "(node, " in runtime
+        if entry["precision"] == "fp32":
+            assert entry["metrics"]["agreement_with_keras"] == 1.0
+            assert entry["metrics"]["max_abs_diff"] <= 1e-5
+        if entry["format"] == "tfjs":
+            assert [Path(name).name for name in entry["files"]] == ["model.json", "group1-shard1of1.bin"]
+    keras_accuracy = {entry["model"]: entry["metrics"]["test_accuracy"] for entry in manifest["keras"]}
+    for entry in manifest["models"]:
+        if entry["precision"] == "fp32":
+            assert entry["metrics"]["test_accuracy"] == keras_accuracy[entry["model"]]
+    for keras_entry in manifest["keras"]:
+        assert keras_entry["file"] == f"{keras_entry['model']}/keras/model.keras"
+        assert keras_entry["sha256"] == sha256_file(exported / keras_entry["file"])
+        assert keras_entry["metrics"]["runtime"].startswith("keras 3.")
+    assert not list(exported.parent.glob(".export-staging-*")), "staging dir left behind"
+
+
+@pytest.mark.slow
+def test_onnx_files_have_names_opset_and_dynamic_batch(exported):
+    for model, input_name in (("mlp", "pixels"), ("cnn", "image")):
+        for precision in ("fp32", "int8"):
+            graph_model = onnx.load(exported / model / f"onnx-{precision}" / "model.onnx")
+            onnx.checker.check_model(graph_model)
+            assert (
+                max(entry.version for entry in graph_model.opset_import if entry.domain in ("", "ai.onnx"))
+                >= 17
+            )
+            assert [value.name for value in graph_model.graph.input] == [input_name]
+            assert [value.name for value in graph_model.graph.output] == ["probabilities"]
+            assert graph_model.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+            if precision == "int8":
+                assert "ConvInteger" not in {node.op_type for node in graph_model.graph.node}
+
+
+@pytest.mark.slow
+def test_partial_reexport_keeps_the_other_models_entries(exported, quick_artifacts):
+    before = json.loads((exported / "manifest.json").read_text())
+    mlp_files = snapshot(exported / "mlp")
+    status = export_main(["--artifacts", str(quick_artifacts), "--out", str(exported), "--model", "cnn",
+                          "--variants", "onnx-fp32", "--calibration-count", "200"])  # fmt: skip
+    assert status == 0
+    after = json.loads((exported / "manifest.json").read_text())
+    assert [entry["id"] for entry in after["models"]] == [entry["id"] for entry in before["models"]]
+    assert [entry for entry in after["models"] if entry["model"] == "mlp"] == [
+        entry for entry in before["models"] if entry["model"] == "mlp"
+    ]
+    assert snapshot(exported / "mlp") == mlp_files
+
+
+@pytest.mark.slow
+def test_broken_keras_after_a_good_export_changes_nothing(exported, quick_artifacts, tmp_path, capsys):
+    broken = tmp_path / "artifacts"
+    for model in MODELS:
+        (broken / model).mkdir(parents=True)
+        (broken / model / "model.keras").write_bytes((quick_artifacts / model / "model.keras").read_bytes())
+    with open(broken / "cnn" / "model.keras", "r+b") as handle:  # truncate: a half-copied file
+        handle.truncate(os.path.getsize(broken / "cnn" / "model.keras") // 2)
+    before = snapshot(exported)
+    assert export_main(["--artifacts", str(broken), "--out", str(exported)]) == 1
+    error = capsys.readouterr().err
+    assert "error:" in error and "cnn/model.keras" in error
+    assert snapshot(exported) == before
+
+
+def test_missing_keras_is_one_clear_error_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "models"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"models": [], "keras": []}\n')
+    assert export_main(["--artifacts", str(tmp_path / "nowhere"), "--out", str(out)]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and "model.keras not found" in error and len(error.splitlines()) == 1
+    assert (out / "manifest.json").read_text() == '{"models": [], "keras": []}\n'
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["models"]
+
+
+def test_not_a_keras_file_is_one_clear_error(tmp_path, capsys):
+    for model in MODELS:
+        (tmp_path / "artifacts" / model).mkdir(parents=True)
+        (tmp_path / "artifacts" / model / "model.keras").write_text("not a zip")
+    assert export_main(["--artifacts", str(tmp_path / "artifacts"), "--out", str(tmp_path / "models")]) == 1
+    assert "is not a loadable Keras model" in capsys.readouterr().err
+    assert not (tmp_path / "models").exists()
+
+
+def test_unknown_variant_is_rejected(tmp_path, capsys):
+    assert export_main(["--variants", "onnx-fp64", "--out", str(tmp_path / "models")]) == 1
+    assert "onnx-fp64" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_failure_mid_export_leaves_the_release_untouched(exported, quick_artifacts, monkeypatch):
+    import export.tfjs
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("simulated crash during the TF.js conversion")
+
+    monkeypatch.setattr(export.tfjs, "convert_saved_model", fail)
+    before = snapshot(exported)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        export_main(["--artifacts", str(quick_artifacts), "--out", str(exported), "--model", "mlp",
+                     "--variants", "onnx-fp32,tfjs-fp32", "--calibration-count", "200"])  # fmt: skip
+    assert snapshot(exported) == before
+    assert not list(exported.parent.glob(".export-staging-*"))
