@@ -1,0 +1,139 @@
+"""Parity of the committed release (`web/models/`): every variant in its own runtime vs Keras.
+
+Runs on a fresh clone: the Keras models are committed beside the exports. The full-test-set checks
+are marked slow (TF.js runs in node).
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from export.manifest import MODELS, VARIANTS, ManifestError, sha256_file
+from export.runtimes import DEFAULT_MODELS_DIR, REPOSITORY_ROOT, load_manifest, load_predictor
+
+tol = 1e-5  # max |Δp| allowed between an fp32 export and Keras
+ACCURACY_BOUND = 0.001  # a quantized variant may lose at most 0.1 percentage point
+SIZE_BOUNDS = {"int8": 0.30, "uint8": 0.30, "fp16": 0.55}  # fraction of the fp32 bytes, same format
+ONE_IMAGE = 1 / 10_000  # re-measured accuracy must match the manifest to within one test image
+
+MANIFEST = load_manifest(DEFAULT_MODELS_DIR)
+ENTRIES = {entry["id"]: entry for entry in MANIFEST["models"]}
+FP32_IDS = [variant_id for variant_id, entry in ENTRIES.items() if entry["precision"] == "fp32"]
+QUANTIZED_IDS = [variant_id for variant_id, entry in ENTRIES.items() if entry["precision"] != "fp32"]
+
+
+@pytest.fixture(scope="module")
+def test_set():
+    from export.evaluate import load_test_set
+
+    return load_test_set()
+
+
+@pytest.fixture(scope="module")
+def predictions(test_set):
+    """Lazily computed `(10000, 10)` probabilities per variant id (and `<model>-keras`)."""
+    cache = {}
+
+    def predict(variant_id: str) -> np.ndarray:
+        if variant_id not in cache:
+            cache[variant_id] = load_predictor(variant_id).predict(test_set[0])
+        return cache[variant_id]
+
+    return predict
+
+
+def test_manifest_lists_every_model_and_variant():
+    assert list(ENTRIES) == [f"{model}-{variant}" for model in MODELS for variant in VARIANTS]
+    assert [entry["model"] for entry in MANIFEST["keras"]] == list(MODELS)
+
+
+@pytest.mark.parametrize("variant_id", list(ENTRIES))
+def test_manifest_matches_the_committed_files(variant_id):
+    entry = ENTRIES[variant_id]
+    assert entry["bytes"] == sum((DEFAULT_MODELS_DIR / name).stat().st_size for name in entry["files"])
+    assert entry["sha256"] == {name: sha256_file(DEFAULT_MODELS_DIR / name) for name in entry["files"]}
+    variant_dir = DEFAULT_MODELS_DIR / entry["model"] / f"{entry['format']}-{entry['precision']}"
+    on_disk = sorted(path.relative_to(DEFAULT_MODELS_DIR).as_posix() for path in variant_dir.iterdir())
+    assert on_disk == sorted(entry["files"]), "files in the variant dir that the manifest does not list"
+
+
+def test_keras_entries_match_the_committed_files():
+    for entry in MANIFEST["keras"]:
+        path = DEFAULT_MODELS_DIR / entry["file"]
+        assert entry["bytes"] == path.stat().st_size
+        assert entry["sha256"] == sha256_file(path)
+
+
+def test_a_broken_model_file_is_a_clear_error(tmp_path):
+    shutil.copytree(DEFAULT_MODELS_DIR / "mlp" / "onnx-fp32", tmp_path / "mlp" / "onnx-fp32")
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": [ENTRIES["mlp-onnx-fp32"]], "keras": []}))
+    with open(tmp_path / "mlp" / "onnx-fp32" / "model.onnx", "r+b") as handle:
+        handle.seek(100)
+        handle.write(b"\x00\x01\x02\x03")
+    with pytest.raises(ManifestError, match="broken or stale"):
+        load_predictor("mlp-onnx-fp32", models_dir=tmp_path)
+    (tmp_path / "mlp" / "onnx-fp32" / "model.onnx").unlink()
+    with pytest.raises(ManifestError, match="missing"):
+        load_predictor("mlp-onnx-fp32", models_dir=tmp_path)
+
+
+def test_onnx_predictor_never_imports_tensorflow():
+    script = (
+        "import sys, numpy as np\n"
+        "from export.runtimes import load_predictor\n"
+        "for variant in ('mlp-onnx-fp32', 'cnn-onnx-int8'):\n"
+        "    probabilities = load_predictor(variant).predict(np.zeros((3, 28, 28), np.float32))\n"
+        "    assert probabilities.shape == (3, 10) and probabilities.dtype == np.float32\n"
+        "heavy = ('tensorflow', 'keras', 'tensorflowjs')\n"
+        "loaded = sorted(name for name in sys.modules if name.split('.')[0] in heavy)\n"
+        "print(loaded)\n"
+    )  # fmt: skip
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPOSITORY_ROOT, capture_output=True, text=True
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant_id", FP32_IDS)
+def test_fp32_export_matches_keras_on_all_test_images(variant_id, predictions, test_set):
+    entry = ENTRIES[variant_id]
+    reference = predictions(f"{entry['model']}-keras")
+    probabilities = predictions(variant_id)
+    assert probabilities.shape == reference.shape == (10_000, 10)
+    assert np.mean(probabilities.argmax(1) == reference.argmax(1)) == 1.0
+    assert np.max(np.abs(probabilities - reference)) <= tol
+    accuracy = np.mean(probabilities.argmax(1) == test_set[1])
+    assert abs(accuracy - entry["metrics"]["test_accuracy"]) <= ONE_IMAGE
+    assert entry["metrics"]["agreement_with_keras"] == 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", MODELS)
+def test_keras_accuracy_in_the_manifest_is_what_the_file_scores(model, predictions, test_set):
+    entry = next(entry for entry in MANIFEST["keras"] if entry["model"] == model)
+    accuracy = np.mean(predictions(f"{model}-keras").argmax(1) == test_set[1])
+    assert abs(accuracy - entry["metrics"]["test_accuracy"]) <= ONE_IMAGE
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant_id", QUANTIZED_IDS)
+def test_quantized_variant_keeps_accuracy_and_shrinks(variant_id, predictions, test_set):
+    entry = ENTRIES[variant_id]
+    fp32 = ENTRIES[f"{entry['model']}-{entry['format']}-fp32"]
+    probabilities = predictions(variant_id)
+    accuracy = np.mean(probabilities.argmax(1) == test_set[1])
+    assert abs(accuracy - entry["metrics"]["test_accuracy"]) <= ONE_IMAGE, "manifest figure is stale"
+    reference = predictions(f"{entry['model']}-keras")
+    agreement = np.mean(probabilities.argmax(1) == reference.argmax(1))
+    assert abs(agreement - entry["metrics"]["agreement_with_keras"]) <= ONE_IMAGE
+    assert fp32["metrics"]["test_accuracy"] - accuracy <= ACCURACY_BOUND + 1e-9, (
+        f"{variant_id} loses {100 * (fp32['metrics']['test_accuracy'] - accuracy):.2f} pp (bound 0.1 pp)"
+    )
+    ratio = entry["bytes"] / fp32["bytes"]
+    assert ratio <= SIZE_BOUNDS[entry["precision"]], f"{variant_id} is {ratio:.1%} of its fp32 bytes"
