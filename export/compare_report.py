@@ -73,12 +73,25 @@ def plot(rows: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     colors = {"mlp": "tab:blue", "cnn": "tab:orange", "external": "tab:green"}
+    markers = {"keras": "*", "onnx": "o", "tfjs": "s"}
     figure, (sizes, latencies) = plt.subplots(1, 2, figsize=(13, 5.5))
     for row in rows:
+        if row["variant"].endswith("-keras-call"):
+            continue  # same file and accuracy as the `predict` row
+        parts = row["variant"].split("-")
+        file_format = parts[1] if len(parts) > 1 and parts[1] in markers else "external"
+        label = parts[-1] if file_format != "keras" else "keras"
         color = colors.get(row["model"], "tab:gray")
-        sizes.scatter(row["bytes"], row["test_accuracy"] * 100, color=color)
-        sizes.annotate(row["variant"], (row["bytes"], row["test_accuracy"] * 100), fontsize=7,
-                       xytext=(4, 2), textcoords="offset points")  # fmt: skip
+        point = (row["bytes"], row["test_accuracy"] * 100)
+        sizes.scatter(*point, color=color, marker=markers.get(file_format, "^"), s=60, alpha=0.8)
+        offset = (5, 5) if file_format in ("tfjs", "keras") else (5, -11)
+        sizes.annotate(label if file_format != "external" else row["variant"], point, fontsize=7,
+                       xytext=offset, textcoords="offset points", color=color)  # fmt: skip
+    handles = [plt.Line2D([], [], linestyle="", marker="o", color=color, label=model) for model, color in
+               colors.items() if any(row["model"] == model for row in rows)]  # fmt: skip
+    handles += [plt.Line2D([], [], linestyle="", marker=marker, color="black", label=name) for name, marker in
+                markers.items()]  # fmt: skip
+    sizes.legend(handles=handles, fontsize=8, loc="best")
     sizes.set_xscale("log")
     sizes.set_xlabel("bytes on disk (log scale)")
     sizes.set_ylabel("test accuracy (%)")
