@@ -3,24 +3,30 @@
 The images come from `train.data.load_mnist` (imported lazily: it may pull in TensorFlow).
 """
 
+import functools
+
 import numpy as np
 
 CALIBRATION_SEED = 0  # fixed choice of calibration images, so exports are reproducible
 
 
-def load_test_set(data_dir=None) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST test images float32 `(10000, 28, 28)` in [0, 1] and labels int64 `(10000,)`."""
+@functools.lru_cache(maxsize=2)
+def _load_mnist(data_dir):
+    """`train.data.load_mnist`, once per process and data dir (it checks sha256 sums each time)."""
     from train.data import load_mnist
 
-    data = load_mnist(data_dir)
+    return load_mnist(data_dir)
+
+
+def load_test_set(data_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST test images float32 `(10000, 28, 28)` in [0, 1] and labels int64 `(10000,)`."""
+    data = _load_mnist(data_dir)
     return data.test_images.astype(np.float32) / 255.0, data.test_labels.astype(np.int64)
 
 
 def load_calibration_images(count: int, *, data_dir=None) -> np.ndarray:
     """`count` TRAINING images (fixed random choice), float32 `(count, 28, 28)` in [0, 1]."""
-    from train.data import load_mnist
-
-    data = load_mnist(data_dir)
+    data = _load_mnist(data_dir)
     if not 0 < count <= len(data.train_images):
         raise ValueError(f"calibration count must be in 1..{len(data.train_images)}, got {count}")
     chosen = np.sort(
