@@ -5,7 +5,8 @@ A page opened from `file://` cannot `fetch`, and module scripts do not load ther
 (base64) or text into globals:
 
 - `python web/build.py vendor` copies the pinned runtimes from `node_modules/` into `web/vendor/`
-  (git-ignored): TF.js (`tf.min.js`), onnxruntime-web's wasm-only build (`ort.wasm.min.js`), its
+  (git-ignored): TF.js (`tf.min.js`, and its wasm backend `tf-backend-wasm.min.js` with its SIMD
+  binary as base64 in `tfjs-wasm-binary.js`), onnxruntime-web's wasm-only build (`ort.wasm.min.js`), its
   wasm binary and `.mjs` glue, and writes `ort-wasm-binary.js` (the 14 MB wasm as base64 in
   `globalThis.MNIST_ORT_WASM_BASE64`) and `ort-wasm-glue.js` (the glue text in
   `globalThis.MNIST_ORT_WASM_GLUE`). The page loads those two only when an ONNX variant is chosen.
@@ -44,6 +45,8 @@ class BuildConfig:
 # Files copied verbatim (their license headers included): (package-relative source, name in web/vendor/).
 VENDORED_FILES = (
     ("@tensorflow/tfjs/dist/tf.min.js", "tf.min.js"),
+    ("@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js", "tf-backend-wasm.min.js"),
+    ("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-simd.wasm"),
     ("onnxruntime-web/dist/ort.wasm.min.js", "ort.wasm.min.js"),
     ("onnxruntime-web/dist/ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.wasm"),
     ("onnxruntime-web/dist/ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.mjs"),
@@ -99,7 +102,17 @@ def vendor(config: BuildConfig) -> list[Path]:
             comment="onnxruntime-web's ort-wasm-simd-threaded.mjs as text; imported from a blob: URL.",
         ),
     )
-    return [*written, binary_script, glue_script]
+    tfjs_wasm_script = config.vendor_dir / "tfjs-wasm-binary.js"
+    tfjs_wasm_bytes = (config.vendor_dir / "tfjs-backend-wasm-simd.wasm").read_bytes()
+    write_atomically(
+        tfjs_wasm_script,
+        global_script(
+            "MNIST_TFJS_WASM_SIMD_BASE64",
+            base64.b64encode(tfjs_wasm_bytes).decode("ascii"),
+            comment="TF.js's wasm backend binary (SIMD build) as base64; handed over as a data: URL.",
+        ),
+    )
+    return [*written, binary_script, glue_script, tfjs_wasm_script]
 
 
 def load_manifest(models_dir: Path) -> dict:

@@ -14,6 +14,8 @@
 
   const NUM_CLASSES = 10;
   const FLAT_SIZE = 784;
+  /** Classic scripts that bring TF.js's wasm backend (XNNPACK kernels) and its SIMD binary. */
+  const TFJS_WASM_SCRIPTS = ['vendor/tf-backend-wasm.min.js', 'vendor/tfjs-wasm-binary.js'];
   /** Classic scripts that bring onnxruntime-web, in load order (relative to index.html). */
   const ORT_SCRIPTS = ['vendor/ort.wasm.min.js', 'vendor/ort-wasm-glue.js', 'vendor/ort-wasm-binary.js'];
 
@@ -67,15 +69,38 @@
     return pixels.length / FLAT_SIZE;
   }
 
-  /** A TF.js graph model from its model.json + weight shards, held in memory. */
-  async function loadTfjsModel(entry, files, backend) {
+  /**
+   * Make `backend` TF.js's current backend. The wasm backend is loaded on first use; its binary
+   * goes in as a `data:` URL (Emscripten decodes those itself), one thread (no cross-origin
+   * isolation on a file:// page).
+   */
+  async function useTfjsBackend(backend, loadScript) {
     const tf = root.tf;
     if (!tf) throw new Error('TF.js (vendor/tf.min.js) is not loaded: run make setup');
+    if (backend === 'wasm' && !tf.findBackendFactory('wasm')) {
+      for (const src of TFJS_WASM_SCRIPTS) await loadScript(src);
+      if (!tf.wasm || !root.MNIST_TFJS_WASM_SIMD_BASE64) throw new Error('TF.js wasm backend is not built: run make setup');
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      // Only the SIMD binary is shipped (every current browser has wasm SIMD; threads are off), but
+      // setWasmPaths wants an entry for each of the three names.
+      const simdUrl = `data:application/octet-stream;base64,${root.MNIST_TFJS_WASM_SIMD_BASE64}`;
+      tf.wasm.setWasmPaths({
+        'tfjs-backend-wasm.wasm': simdUrl,
+        'tfjs-backend-wasm-simd.wasm': simdUrl,
+        'tfjs-backend-wasm-threaded-simd.wasm': simdUrl,
+      });
+    }
     if (tf.getBackend() !== backend) {
       const ok = await tf.setBackend(backend);
       if (!ok) throw new Error(`TF.js backend ${backend} is not available here`);
     }
     await tf.ready();
+  }
+
+  /** A TF.js graph model from its model.json + weight shards, held in memory. */
+  async function loadTfjsModel(entry, files, backend, loadScript) {
+    const tf = root.tf;
+    await useTfjsBackend(backend, loadScript);
     const modelJsonPath = entry.files.find((path) => path.endsWith('model.json'));
     if (!modelJsonPath) throw new Error(`variant ${entry.id} has no model.json`);
     const modelJson = JSON.parse(new TextDecoder().decode(files[modelJsonPath]));
@@ -102,11 +127,13 @@
     return {
       backend: tf.getBackend(),
       /** @param {Float32Array} pixels n * 784 @return {Float32Array} n * 10 probabilities */
-      run(pixels, batchSize) {
+      async run(pixels, batchSize) {
+        // Another variant may have switched the global backend; the weights live on this one.
+        if (tf.getBackend() !== backend) await tf.setBackend(backend);
         const output = tf.tidy(() => model.predict(tf.tensor(pixels, batchShape(entry, batchSize), 'float32')));
         const probabilities = output.dataSync();
         output.dispose();
-        return Promise.resolve(Float32Array.from(probabilities));
+        return Float32Array.from(probabilities);
       },
       dispose() {
         model.dispose();
@@ -170,14 +197,15 @@
    * Load a manifest variant and warm it up (one blank prediction).
    * @param {Object} entry manifest `models[]` entry
    * @param {{loadScript: function(string): Promise, backend?: string}} options
-   *   backend: TF.js backend, 'cpu' (default, the parity reference) or 'webgl'; ONNX always runs on wasm.
+   *   backend: TF.js backend: 'cpu' (default, plain JS, the parity reference), 'wasm' (XNNPACK) or
+   *   'webgl'; ONNX always runs on onnxruntime-web's wasm.
    * @return {Promise<{entry, backend: string, predict: function, predictBatch: function, dispose: function}>}
    */
   async function loadVariant(entry, { loadScript, backend = 'cpu' } = {}) {
     if (typeof loadScript !== 'function') throw new Error('loadVariant needs options.loadScript');
     const files = await loadEmbeddedFiles(entry, loadScript);
     let model;
-    if (entry.format === 'tfjs') model = await loadTfjsModel(entry, files, backend);
+    if (entry.format === 'tfjs') model = await loadTfjsModel(entry, files, backend, loadScript);
     else if (entry.format === 'onnx') model = await loadOnnxModel(entry, files, loadScript);
     else throw new Error(`variant ${entry.id}: unknown format ${entry.format}`);
     await model.run(new Float32Array(FLAT_SIZE), 1); // warm: first runs compile kernels / allocate
@@ -210,7 +238,9 @@
 
   /** Whether TF.js can use a backend here (WebGL may not exist headless). @param {string} backend */
   function hasTfjsBackend(backend) {
-    return Boolean(root.tf && root.tf.findBackendFactory(backend)) && (backend !== 'webgl' || webglWorks());
+    if (!root.tf) return false;
+    if (backend === 'wasm') return typeof WebAssembly === 'object';
+    return Boolean(root.tf.findBackendFactory(backend)) && (backend !== 'webgl' || webglWorks());
   }
 
   function webglWorks() {
