@@ -48,12 +48,12 @@ def test_softmax_of_log_probabilities_is_the_identity():
 
 
 @pytest.mark.slow
-def test_compare_on_a_subset_writes_reports_and_reads_an_external_model(tmp_path, capsys):
+def test_compare_on_a_subset_writes_reports_and_reads_an_external_model(tmp_path, capsys, mnist_data_dir):
     external = external_model(tmp_path / "external.onnx")
     status = compare_main(
         ["--variants", "mlp-onnx-fp32,mlp-onnx-int8,mlp-tfjs-uint8", "--runs", "30", "--limit", str(LIMIT),
          "--out", str(tmp_path / "reports"), "--onnx", str(external), "--layout", "nchw", "--scale", "255",
-         "--output", "logits"]
+         "--output", "logits", "--data-dir", str(mnist_data_dir)]
     )  # fmt: skip
     assert status == 0
     table = capsys.readouterr().out

@@ -22,15 +22,21 @@ def snapshot(directory: Path) -> dict[str, str]:
             if path.is_file()}  # fmt: skip
 
 
+def run_cli(artifacts: Path, out: Path, data_dir: Path, *options: str) -> int:
+    """`python -m export --artifacts … --out … --data-dir … OPTIONS`, in-process; the exit status."""
+    locations = ["--artifacts", str(artifacts), "--out", str(out), "--data-dir", str(data_dir)]
+    return export_main([*locations, "--calibration-count", "200", *options])
+
+
 @pytest.fixture(scope="module")
-def quick_artifacts(tmp_path_factory) -> Path:
+def quick_artifacts(tmp_path_factory, mnist_data_dir) -> Path:
     """`<tmp>/artifacts/{mlp,cnn}/model.keras`: both models after one epoch on 3,000 images."""
     import keras
 
     from train.data import load_mnist
     from train.models import build_cnn, build_mlp
 
-    data = load_mnist()
+    data = load_mnist(mnist_data_dir)
     images = data.train_images[:TRAINING_IMAGES].astype(np.float32) / 255.0
     labels = data.train_labels[:TRAINING_IMAGES]
     artifacts = tmp_path_factory.mktemp("artifacts")
@@ -48,12 +54,10 @@ def quick_artifacts(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def exported(quick_artifacts, tmp_path_factory) -> Path:
+def exported(quick_artifacts, tmp_path_factory, mnist_data_dir) -> Path:
     """A full `python -m export` of the quick models; returns its `--out` dir."""
     out = tmp_path_factory.mktemp("release") / "models"
-    status = export_main(
-        ["--artifacts", str(quick_artifacts), "--out", str(out), "--calibration-count", "200"]
-    )
+    status = run_cli(quick_artifacts, out, mnist_data_dir)
     assert status == 0
     return out
 
@@ -116,11 +120,10 @@ def test_onnx_files_have_names_opset_and_dynamic_batch(exported):
 
 
 @pytest.mark.slow
-def test_partial_reexport_keeps_the_other_models_entries(exported, quick_artifacts):
+def test_partial_reexport_keeps_the_other_models_entries(exported, quick_artifacts, mnist_data_dir):
     before = json.loads((exported / "manifest.json").read_text())
     mlp_files = snapshot(exported / "mlp")
-    status = export_main(["--artifacts", str(quick_artifacts), "--out", str(exported), "--model", "cnn",
-                          "--variants", "onnx-fp32", "--calibration-count", "200"])  # fmt: skip
+    status = run_cli(quick_artifacts, exported, mnist_data_dir, "--model", "cnn", "--variants", "onnx-fp32")
     assert status == 0
     after = json.loads((exported / "manifest.json").read_text())
     assert [entry["id"] for entry in after["models"]] == [entry["id"] for entry in before["models"]]
@@ -171,7 +174,9 @@ def test_unknown_variant_is_rejected(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_failure_mid_export_leaves_the_release_untouched(exported, quick_artifacts, monkeypatch):
+def test_failure_mid_export_leaves_the_release_untouched(
+    exported, quick_artifacts, monkeypatch, mnist_data_dir
+):
     import export.tfjs
 
     def fail(*args, **kwargs):
@@ -180,7 +185,8 @@ def test_failure_mid_export_leaves_the_release_untouched(exported, quick_artifac
     monkeypatch.setattr(export.tfjs, "convert_saved_model", fail)
     before = snapshot(exported)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        export_main(["--artifacts", str(quick_artifacts), "--out", str(exported), "--model", "mlp",
-                     "--variants", "onnx-fp32,tfjs-fp32", "--calibration-count", "200"])  # fmt: skip
+        run_cli(
+            quick_artifacts, exported, mnist_data_dir, "--model", "mlp", "--variants", "onnx-fp32,tfjs-fp32"
+        )
     assert snapshot(exported) == before
     assert not list(exported.parent.glob(".export-staging-*"))

@@ -27,10 +27,10 @@ QUANTIZED_IDS = [variant_id for variant_id, entry in ENTRIES.items() if entry["p
 
 
 @pytest.fixture(scope="module")
-def test_set():
+def test_set(mnist_data_dir):
     from export.evaluate import load_test_set
 
-    return load_test_set()
+    return load_test_set(mnist_data_dir)
 
 
 @pytest.fixture(scope="module")
