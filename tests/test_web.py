@@ -164,11 +164,12 @@ def test_onnxruntime_is_loaded_only_when_needed(browser):
     page.close()
 
 
-def _mnist_test_images(count: int) -> tuple[np.ndarray, np.ndarray]:
+@pytest.fixture(scope="module")
+def parity_images(mnist_data_dir) -> np.ndarray:
+    """The first MNIST test images as the Python runtimes get them: float32 (n, 28, 28), raw / 255."""
     from train.data import load_mnist
 
-    data = load_mnist()
-    return (data.test_images[:count].astype(np.float32) / 255.0), data.test_labels[:count]
+    return load_mnist(mnist_data_dir).test_images[:PARITY_IMAGES].astype(np.float32) / 255.0
 
 
 @pytest.fixture(scope="module")
@@ -195,11 +196,11 @@ def _page_probabilities(page, variant_id: str, images: np.ndarray, *, backend: s
 
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
 @pytest.mark.parametrize("model_format, backend", [("tfjs", "cpu"), ("tfjs", "wasm"), ("onnx", "wasm")])
-def test_fp32_parity_with_python(parity_page, model, model_format, backend):
+def test_fp32_parity_with_python(parity_page, parity_images, model, model_format, backend):
     from export.runtimes import load_predictor
 
     variant_id = _variant_id(model=model, model_format=model_format)
-    images, _labels = _mnist_test_images(PARITY_IMAGES)
+    images = parity_images
     reference_variant = f"{model}-keras" if model_format == "tfjs" else variant_id
     expected = load_predictor(reference_variant, models_dir=web_page.WEB_DIR / "models").predict(images)
     actual = _page_probabilities(parity_page, variant_id, images, backend=backend)
@@ -211,16 +212,37 @@ def test_fp32_parity_with_python(parity_page, model, model_format, backend):
 
 
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
-def test_tfjs_webgl_tolerance(parity_page, model):
+def test_tfjs_webgl_tolerance(parity_page, parity_images, model):
     if not parity_page.evaluate("MnistRuntimes.hasTfjsBackend('webgl')"):
         pytest.skip("no WebGL in this Chromium")
     from export.runtimes import load_predictor
 
     variant_id = _variant_id(model=model, model_format="tfjs")
-    images, _labels = _mnist_test_images(PARITY_IMAGES)
+    images = parity_images
     expected = load_predictor(f"{model}-keras", models_dir=web_page.WEB_DIR / "models").predict(images)
     actual = _page_probabilities(parity_page, variant_id, images, backend="webgl")
     max_difference = float(np.abs(actual - expected).max())
     print(f"{variant_id} on WebGL: max |Δp| {max_difference:.2e} over {len(images)} images")
     assert (actual.argmax(axis=1) == expected.argmax(axis=1)).mean() >= 0.99
     assert max_difference <= WEBGL_TOLERANCE
+
+
+def test_touch_drawing_on_a_phone_does_not_scroll(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 700}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(web_page.page_url("file"))
+    web_page.wait_until_ready(page)
+    page.evaluate("window.scrollTo(0, 40)")
+    scroll_before = page.evaluate("window.scrollY")
+    box = page.locator("#pad").bounding_box()
+    touch = context.new_cdp_session(page)
+    stroke = [(0.5, 0.15), (0.5, 0.3), (0.49, 0.5), (0.48, 0.7), (0.48, 0.85)]
+    for index, (x, y) in enumerate(stroke):
+        kind = "touchStart" if index == 0 else "touchMove"
+        point = {"x": box["x"] + x * box["width"], "y": box["y"] + y * box["height"]}
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [point]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_function("MnistPage.isIdle() && document.querySelector('#prediction').dataset.digit !== ''")
+    assert web_page.prediction(page) == "1"
+    assert page.evaluate("window.scrollY") == scroll_before
+    context.close()
