@@ -42,7 +42,7 @@ def gzip_bytes(paths: list[Path]) -> int:
     return sum(len(gzip.compress(Path(path).read_bytes(), compresslevel=9)) for path in paths)
 
 
-def time_calls(call, one_input: np.ndarray, batch_input: np.ndarray, *, runs: int) -> dict:
+def time_calls(call, one_input: np.ndarray, *, batch_input: np.ndarray, runs: int) -> dict:
     """Latency of `call(one_input)` (median, p95 in ms over `runs`) and images/s on `batch_input`."""
     for _ in range(WARM_UP_RUNS):
         call(one_input)
@@ -72,66 +72,75 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return (exponentials / exponentials.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
-def compare_variant(entry: dict, models_dir: Path, images, labels, references, *, runs: int) -> dict:
+def run_in_batches(call, model_input: np.ndarray, *, batch_size: int = 1000) -> np.ndarray:
+    """`call` over `model_input` in batches, concatenated: `(n, 10)`."""
+    return np.concatenate(
+        [call(model_input[start : start + batch_size]) for start in range(0, len(model_input), batch_size)]
+    )
+
+
+def compare_variant(entry: dict, models_dir: Path, *, images, labels, references: dict, runs: int) -> dict:
     """Measure one manifest entry in its own runtime; returns a report row."""
     predictor = load_predictor(entry, models_dir=models_dir)
     model_input = to_model_input(images, entry["input"])
-    batch_input = model_input[:THROUGHPUT_BATCH]
     if isinstance(predictor, TfjsPredictor):
         probabilities, timings = predictor.run_node(
             model_input, latency_runs=runs, throughput_batch=THROUGHPUT_BATCH
         )
     else:
         probabilities = predictor.predict(images)
-        timings = time_calls(predictor.run, model_input[:1], batch_input, runs=runs)
-    reference = references.get(entry["model"])
+        timings = time_calls(
+            predictor.run, model_input[:1], batch_input=model_input[:THROUGHPUT_BATCH], runs=runs
+        )
+    measured = {"runtime": predictor.runtime, "probabilities": probabilities, "timings": timings}
     paths = [models_dir / name for name in entry["files"]]
-    return _row(
-        entry["id"], entry["model"], predictor.runtime, paths, probabilities, labels, reference, timings
-    )
+    return report_row(entry["id"], entry["model"], paths=paths, labels=labels,
+                      reference=references.get(entry["model"]), **measured)  # fmt: skip
 
 
 def compare_keras(
-    entry: dict, models_dir: Path, images, labels, *, runs: int
+    entry: dict, models_dir: Path, *, images, labels, runs: int
 ) -> tuple[list[dict], np.ndarray]:
     """Rows for a Keras model: `model.predict` and a direct `model(x)` call; also its probabilities."""
     predictor = load_predictor(entry, models_dir=models_dir)
     model_input = to_model_input(images, entry["input"])
     reference = predictor.predict(images)
-    paths = [models_dir / entry["file"]]
     rows = []
-    for label, call, keras_runs in (
-        ("predict", lambda x: predictor.model.predict(x, verbose=0), runs),
-        ("call", predictor.run, runs),
+    for label, call in (
+        ("predict", lambda x: predictor.model.predict(x, verbose=0)),
+        ("call", predictor.run),
     ):
-        timings = time_calls(call, model_input[:1], model_input[:THROUGHPUT_BATCH], runs=keras_runs)
-        probabilities = reference if label == "predict" else np.concatenate(
-            [predictor.run(model_input[start : start + 1000]) for start in range(0, len(model_input), 1000)]
-        )  # fmt: skip
+        timings = time_calls(call, model_input[:1], batch_input=model_input[:THROUGHPUT_BATCH], runs=runs)
+        probabilities = reference if label == "predict" else run_in_batches(predictor.run, model_input)
         runtime = f"{predictor.runtime} ({'model.predict' if label == 'predict' else 'model(x)'})"
-        rows.append(_row(f"{entry['model']}-keras-{label}", entry["model"], runtime, paths, probabilities,
-                         labels, reference, timings))  # fmt: skip
+        measured = {"runtime": runtime, "probabilities": probabilities, "timings": timings}
+        name = f"{entry['model']}-keras-{label}"
+        paths = [models_dir / entry["file"]]
+        rows.append(
+            report_row(name, entry["model"], paths=paths, labels=labels, reference=reference, **measured)
+        )
     return rows, reference
 
 
-def compare_external(path: Path, images, labels, arguments, *, runs: int) -> dict:
+def compare_external(path: Path, arguments: argparse.Namespace, *, images, labels, runs: int) -> dict:
     """Measure an external ONNX model, converting our [0, 1] images to its input convention."""
     predictor = OnnxPredictor({"id": path.name, "input": {"layout": arguments.layout}}, path)
     model_input = to_model_input(images, {"layout": arguments.layout})
     model_input = ((model_input * arguments.scale - arguments.mean) / arguments.std).astype(np.float32)
-    outputs = np.concatenate(
-        [predictor.run(model_input[start : start + 1000]) for start in range(0, len(images), 1000)]
-    )
+    outputs = run_in_batches(predictor.run, model_input)
     if outputs.ndim != 2 or outputs.shape[1] != 10:
         raise ValueError(f"{path}: expected a (n, 10) output, got {outputs.shape}")
     probabilities = softmax(outputs) if arguments.output == "logits" else outputs.astype(np.float32)
-    timings = time_calls(predictor.run, model_input[:1], model_input[:THROUGHPUT_BATCH], runs=runs)
-    return _row(
-        f"external:{path.name}", "external", predictor.runtime, [path], probabilities, labels, None, timings
+    timings = time_calls(
+        predictor.run, model_input[:1], batch_input=model_input[:THROUGHPUT_BATCH], runs=runs
+    )
+    measured = {"runtime": predictor.runtime, "probabilities": probabilities, "timings": timings}
+    return report_row(
+        f"external:{path.name}", "external", paths=[path], labels=labels, reference=None, **measured
     )
 
 
-def _row(name, model, runtime, paths, probabilities, labels, reference, timings) -> dict:
+def report_row(name: str, model: str, *, paths, labels, reference, runtime, probabilities, timings) -> dict:
     """One report row (agreement / max |Δp| are None without a Keras reference)."""
     row = {
         "variant": name,
@@ -206,17 +215,30 @@ def main(argv=None) -> int:
             if arguments.no_keras:
                 continue
             keras_rows, references[model] = compare_keras(
-                find_keras_entry(manifest, model), arguments.models_dir, images, labels, runs=arguments.runs
+                find_keras_entry(manifest, model),
+                arguments.models_dir,
+                images=images,
+                labels=labels,
+                runs=arguments.runs,
             )
             rows += keras_rows
             print(f"measured {model} keras", flush=True)
         for entry in entries:
             rows.append(
-                compare_variant(entry, arguments.models_dir, images, labels, references, runs=arguments.runs)
+                compare_variant(
+                    entry,
+                    arguments.models_dir,
+                    images=images,
+                    labels=labels,
+                    references=references,
+                    runs=arguments.runs,
+                )
             )
             print(f"measured {entry['id']}", flush=True)
         if arguments.onnx is not None:
-            rows.append(compare_external(arguments.onnx, images, labels, arguments, runs=arguments.runs))
+            rows.append(
+                compare_external(arguments.onnx, arguments, images=images, labels=labels, runs=arguments.runs)
+            )
     except (ManifestError, ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

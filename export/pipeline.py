@@ -97,14 +97,16 @@ def run_export(config: ExportConfig) -> dict:
     try:
         entries, keras_entries = [], []
         for name, (model, path) in sources.items():
-            keras_entry, reference = _export_keras(name, path, staging, test_images, test_labels)
+            keras_entry, reference = _export_keras(
+                name, path, model=model, staging=staging, test_images=test_images, test_labels=test_labels
+            )
             keras_entries.append(keras_entry)
             log(f"{name} keras: test accuracy {keras_entry['metrics']['test_accuracy']:.4f}")
             entries += _export_variants(
                 name,
                 model,
-                config,
-                staging,
+                config=config,
+                staging=staging,
                 log=log,
                 calibration=calibration,
                 test_images=test_images,
@@ -116,7 +118,7 @@ def run_export(config: ExportConfig) -> dict:
             read_manifest(out_dir, missing_ok=True), entries=entries, keras_entries=keras_entries
         )
         published = [f"{name}/{variant}" for name in sources for variant in config.variants]
-        _publish(staging, out_dir, published + [f"{name}/keras" for name in sources])
+        _publish(staging, out_dir, relative_dirs=published + [f"{name}/keras" for name in sources])
         write_manifest(out_dir, manifest)
         log(f"wrote {out_dir / 'manifest.json'} ({len(manifest['models'])} variants)")
         return manifest
@@ -124,14 +126,14 @@ def run_export(config: ExportConfig) -> dict:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _export_keras(name, path, staging, test_images, test_labels):
+def _export_keras(name, path, *, model, staging, test_images, test_labels):
     """Copy the `.keras` into the release and measure it; returns (keras entry, reference probs)."""
     relative = f"{name}/keras/{KERAS_FILE_NAME}"
     (staging / relative).parent.mkdir(parents=True)
     shutil.copyfile(path, staging / relative)
     size, digests = describe_files(staging, [relative])
-    model = _keras_model_input(staging / relative)
-    entry = {"model": name, "file": relative, "bytes": size, "sha256": digests[relative], "input": model}
+    spec = input_spec(model.inputs[0].name, tuple(model.inputs[0].shape))
+    entry = {"model": name, "file": relative, "bytes": size, "sha256": digests[relative], "input": spec}
     predictor = load_predictor(entry, models_dir=staging)
     reference = predictor.predict(test_images)
     accuracy = round(float(np.mean(reference.argmax(1) == test_labels)), 6)
@@ -139,15 +141,7 @@ def _export_keras(name, path, staging, test_images, test_labels):
     return entry, reference
 
 
-def _keras_model_input(path: Path) -> dict:
-    """Return the manifest `input` block of a `.keras` file."""
-    import keras
-
-    model = keras.saving.load_model(path, compile=False)
-    return input_spec(model.inputs[0].name, tuple(model.inputs[0].shape))
-
-
-def _export_variants(name, model, config, staging, *, log, calibration, test_images, test_labels, reference):
+def _export_variants(name, model, *, config, staging, log, calibration, test_images, test_labels, reference):
     """Build and measure every requested variant of one model in `staging`; returns the entries."""
     from export.onnx import export_onnx
     from export.quantize import quantize_onnx_int8
@@ -222,7 +216,7 @@ def _check_bounds(entries: list[dict], old_manifest: dict, *, log) -> None:
             log(f"WARNING {entry['id']}: accuracy {drop * 100:.2f} pp below fp32 (bound 0.1 pp)")
 
 
-def _publish(staging: Path, out_dir: Path, relative_dirs: list[str]) -> None:
+def _publish(staging: Path, out_dir: Path, *, relative_dirs: list[str]) -> None:
     """Swap each staged dir into `out_dir` (old one renamed aside, then removed)."""
     for relative in dict.fromkeys(relative_dirs):
         target = out_dir / relative
