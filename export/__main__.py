@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     )
     try:
         run_export(config)
-    except (ExportError, ManifestError) as error:
+    except (ExportError, ManifestError, RuntimeError) as error:  # RuntimeError: node / a converter failed
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

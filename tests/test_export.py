@@ -174,19 +174,23 @@ def test_unknown_variant_is_rejected(tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
 def test_failure_mid_export_leaves_the_release_untouched(
-    exported, quick_artifacts, monkeypatch, mnist_data_dir
+    failure, exported, quick_artifacts, monkeypatch, mnist_data_dir, capsys
 ):
     import export.tfjs
 
     def fail(*args, **kwargs):
-        raise RuntimeError("simulated crash during the TF.js conversion")
+        raise failure("simulated crash during the TF.js conversion")
 
     monkeypatch.setattr(export.tfjs, "convert_saved_model", fail)
     before = snapshot(exported)
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        run_cli(
-            quick_artifacts, exported, mnist_data_dir, "--model", "mlp", "--variants", "onnx-fp32,tfjs-fp32"
-        )
+    options = ("--model", "mlp", "--variants", "onnx-fp32,tfjs-fp32")
+    if failure is KeyboardInterrupt:  # Ctrl-C: propagates, after the staging dir is removed
+        with pytest.raises(KeyboardInterrupt):
+            run_cli(quick_artifacts, exported, mnist_data_dir, *options)
+    else:  # a failing step: one error line, exit status 1
+        assert run_cli(quick_artifacts, exported, mnist_data_dir, *options) == 1
+        assert "simulated crash" in capsys.readouterr().err
     assert snapshot(exported) == before
     assert not list(exported.parent.glob(".export-staging-*"))
