@@ -209,6 +209,18 @@
     else if (entry.format === 'onnx') model = await loadOnnxModel(entry, files, loadScript);
     else throw new Error(`variant ${entry.id}: unknown format ${entry.format}`);
     await model.run(new Float32Array(FLAT_SIZE), 1); // warm: first runs compile kernels / allocate
+    // One run at a time per variant (a live prediction and the compare view may overlap; an
+    // onnxruntime session must not run twice at once), timed without the wait in the queue.
+    let queue = Promise.resolve();
+    const timed = (pixels, batchSize) => {
+      const result = queue.then(async () => {
+        const start = performance.now();
+        const probabilities = await model.run(pixels, batchSize);
+        return { probabilities, ms: performance.now() - start };
+      });
+      queue = result.catch(() => {});
+      return result;
+    };
     return {
       entry,
       backend: model.backend,
@@ -218,19 +230,14 @@
        */
       async predict(pixels) {
         if (checkPixels(pixels) !== 1) throw new Error(`predict takes one image (784 values), got ${pixels.length}`);
-        const start = performance.now();
-        const probabilities = await model.run(pixels, 1);
-        return { probabilities, ms: performance.now() - start };
+        return timed(pixels, 1);
       },
       /**
        * @param {Float32Array} pixels n * 784 values @return {Promise<{probabilities: Float32Array, ms: number}>}
        *   probabilities: n * 10 values, row-major
        */
       async predictBatch(pixels) {
-        const batchSize = checkPixels(pixels);
-        const start = performance.now();
-        const probabilities = await model.run(pixels, batchSize);
-        return { probabilities, ms: performance.now() - start };
+        return timed(pixels, checkPixels(pixels));
       },
       dispose: model.dispose,
     };
