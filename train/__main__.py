@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     summaries = []
     for name in names:
         config = dataclasses.replace(configs[name], **overrides)
-        metrics = fit.run(name, data, config, out_dir=arguments.out, limit=arguments.limit)
+        metrics = fit.run(name, data, config=config, out_dir=arguments.out, limit=arguments.limit)
         summaries.append(
             f"{name}: test accuracy {metrics['test_accuracy']:.2%} (loss {metrics['test_loss']:.4f}), "
             f"fit {metrics['fit_seconds']:.1f} s on {metrics['train_images']} images, "

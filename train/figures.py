@@ -35,7 +35,7 @@ def _digit_grid(side: int, *, title: str):
     return figure, axes.flat
 
 
-def plot_samples(images: np.ndarray, labels: np.ndarray, path: pathlib.Path) -> None:
+def plot_samples(images: np.ndarray, labels: np.ndarray, *, path: pathlib.Path) -> None:
     """Draw the tutorial's grid: the first 25 training images `(n, 28, 28)` uint8 with their labels."""
     figure, axes = _digit_grid(GRID_SIDE, title="MNIST training samples")
     for axis, image, label in zip(axes, images, labels, strict=False):
@@ -59,7 +59,7 @@ def plot_history(history: dict, path: pathlib.Path, *, title: str) -> None:
     _save(figure, path)
 
 
-def plot_predictions(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, path) -> None:
+def plot_predictions(images: np.ndarray, labels: np.ndarray, *, probabilities: np.ndarray, path) -> None:
     """Draw the first 25 test images, titled with the prediction: green when right, red when wrong."""
     figure, axes = _digit_grid(GRID_SIDE, title="Test predictions (green: right, red: wrong)")
     for axis, image, label, row in zip(axes, images, labels, probabilities, strict=False):
@@ -90,7 +90,7 @@ def plot_confusion_matrix(confusion: np.ndarray, path: pathlib.Path, *, title: s
     _save(figure, path)
 
 
-def plot_misclassified(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, path) -> None:
+def plot_misclassified(images: np.ndarray, labels: np.ndarray, *, probabilities: np.ndarray, path) -> None:
     """Gallery of wrong test digits, most confident mistakes first: true / predicted / confidence."""
     predicted = probabilities.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
@@ -123,8 +123,14 @@ def write_all(
     probabilities: `(10000, 10)` float32 for the test images, in order.
     """
     folder = pathlib.Path(folder)
-    plot_samples(data.train_images[: GRID_SIDE**2], data.train_labels[: GRID_SIDE**2], folder / "samples.png")
+    plot_samples(
+        data.train_images[: GRID_SIDE**2], data.train_labels[: GRID_SIDE**2], path=folder / "samples.png"
+    )
     plot_history(history, folder / "history.png", title=title)
-    plot_predictions(data.test_images, data.test_labels, probabilities, folder / "predictions.png")
+    plot_predictions(
+        data.test_images, data.test_labels, probabilities=probabilities, path=folder / "predictions.png"
+    )
     plot_confusion_matrix(confusion_matrix, folder / "confusion_matrix.png", title=title)
-    plot_misclassified(data.test_images, data.test_labels, probabilities, folder / "misclassified.png")
+    plot_misclassified(
+        data.test_images, data.test_labels, probabilities=probabilities, path=folder / "misclassified.png"
+    )

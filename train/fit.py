@@ -46,7 +46,7 @@ def seed_everything(seed: int) -> None:
 
 
 def augment_batch(
-    batch_index: tf.Tensor, images: tf.Tensor, labels: tf.Tensor, *, config: CnnConfig
+    batch_index: tf.Tensor, batch: tuple[tf.Tensor, tf.Tensor], *, config: CnnConfig
 ) -> tuple[tf.Tensor, tf.Tensor]:
     """Random rotation, zoom and shift of a batch `(b, 28, 28, 1)`, one affine warp per image.
 
@@ -54,6 +54,7 @@ def augment_batch(
     is reproducible. `ImageProjectiveTransformV3` maps each output pixel back to the input:
     input = R(angle) / scale · (output − centre) + centre + shift.
     """
+    images, labels = batch
     count = tf.shape(images)[0]
     seed = tf.stack([tf.cast(batch_index, tf.int32), tf.constant(config.seed, tf.int32)])
     uniform = tf.random.stateless_uniform([count, 4], seed, minval=-1.0, maxval=1.0)
@@ -121,7 +122,7 @@ def train_cnn(data: MnistData, config: CnnConfig, *, limit: int | None = None):
         .repeat()
         .batch(min(config.batch_size, train_count), drop_remainder=True)
         .enumerate()
-        .map(lambda index, batch: augment_batch(index, *batch, config=config))
+        .map(lambda index, batch: augment_batch(index, batch, config=config))
         .prefetch(tf.data.AUTOTUNE)
     )
     total_steps = steps_per_epoch * config.epochs
@@ -194,7 +195,7 @@ def versions() -> dict[str, str]:
     }
 
 
-def run(model_name: str, data: MnistData, config: MlpConfig | CnnConfig, *, out_dir, limit=None) -> dict:
+def run(model_name: str, data: MnistData, *, config: MlpConfig | CnnConfig, out_dir, limit=None) -> dict:
     """Train `model_name` ("mlp" or "cnn"), evaluate on the full test set, write everything.
 
     Writes `<out_dir>/<model_name>/`: model.keras, metrics.json and the five PNG figures.
