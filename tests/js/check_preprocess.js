@@ -67,6 +67,13 @@ function main() {
       report.ok = report.ok && ok;
     }
   }
+  // Alpha-aware: white paint that is fully transparent is no ink at all.
+  const transparent = new Uint8ClampedArray(280 * 280 * 4).fill(255);
+  for (let i = 3; i < transparent.length; i += 4) transparent[i] = 0;
+  const transparentIsBlank = MnistPreprocess.fromImageData({ data: transparent, width: 280, height: 280 }) === null;
+  report.cases.push({ name: 'transparent_white_canvas', entry: 'fromImageData', blank_expected: true,
+    blank_actual: transparentIsBlank, max_abs_diff: 0, ok: transparentIsBlank });
+  report.ok = report.ok && transparentIsBlank;
   process.stdout.write(JSON.stringify(report, null, 1) + '\n');
   process.exit(report.ok ? 0 : 1);
 }
