@@ -131,6 +131,22 @@ def test_page_contract(page_session):
         )
 
 
+def test_low_confidence_warning_and_model_input(page_session):
+    _scheme, page, _record, _base = page_session
+    web_page.clear_pad(page)
+    web_page.draw(page, web_page.ZERO)
+    assert page.is_hidden("#low-confidence")  # a clear 0 is a confident 0
+    ink = page.evaluate(
+        "() => Array.from(document.querySelector('#model-input').getContext('2d')"
+        ".getImageData(0, 0, 28, 28).data).filter((value, index) => index % 4 === 0 && value > 0).length"
+    )
+    assert 30 < ink < 400, "the 28x28 'what the model sees' view shows the preprocessed digit"
+    flat = [0.1] * 10
+    page.evaluate("p => MnistUi.showPrediction(Float32Array.from(p), 1, 'test')", flat)
+    assert page.is_visible("#low-confidence")
+    web_page.clear_pad(page)
+
+
 def test_compare_marks_every_variant(page_session):
     _scheme, page, _record, _base = page_session
     web_page.clear_pad(page)
