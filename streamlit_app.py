@@ -17,7 +17,7 @@ import pandas
 import streamlit as st
 
 from export.preprocess import IMAGE_SIZE, load_image, preprocess_array
-from export.runtimes import load_predictor, to_model_input
+from export.runtimes import load_manifest, load_predictor, to_model_input
 from streamlit_compare import compare_tab
 
 MODELS = {"CNN": "cnn", "MLP": "mlp"}  # sidebar label → model name in the manifest
@@ -62,9 +62,11 @@ class UploadResult:
 # --- models -------------------------------------------------------------------------------------
 
 
+@st.cache_resource
 def keras_available() -> bool:
-    """Whether TensorFlow and Keras are installed (checked without importing them)."""
-    return all(importlib.util.find_spec(name) is not None for name in ("tensorflow", "keras"))
+    """Whether TensorFlow and Keras are installed (checked without importing them) and released."""
+    installed = all(importlib.util.find_spec(name) is not None for name in ("tensorflow", "keras"))
+    return installed and bool(load_manifest().get("keras"))
 
 
 @st.cache_resource(show_spinner="Loading the model…")
@@ -129,7 +131,7 @@ def runtime_ui() -> str:
     runtimes = ONNX_RUNTIMES | (KERAS_RUNTIME if keras_available() else {})
     label = st.sidebar.radio("Runtime", list(runtimes), key="runtime")
     if not keras_available():
-        st.sidebar.caption("Keras is offered when TensorFlow is installed.")
+        st.sidebar.caption("Keras is offered when TensorFlow is installed and the manifest lists it.")
     return runtimes[label]
 
 

@@ -217,6 +217,15 @@ def test_compare_tab_without_mnist_says_where_to_put_the_files(tmp_path):
     assert "t10k-images-idx3-ubyte.gz" in completed.stdout and "MNIST_DATA_DIR" in completed.stdout
 
 
+def test_streamlit_config_is_offline_friendly_and_caps_uploads():
+    import tomllib
+
+    config = tomllib.loads((REPOSITORY / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["headless"] is True
+    assert 1 <= config["server"]["maxUploadSize"] <= 50  # MB
+
+
 def test_canvas_helpers_count_strokes_and_read_white_ink():
     import streamlit_app
 
