@@ -62,7 +62,7 @@ def test_compare_on_a_subset_writes_reports_and_reads_an_external_model(tmp_path
     assert "external:external.onnx" in table
     report = json.loads((tmp_path / "reports" / "compare.json").read_text())
     rows = {row["variant"]: row for row in report["rows"]}
-    assert report["latency_runs"] == 30 and report["images"] == LIMIT
+    assert report["latency_runs"] == report["keras_predict_runs"] == 30 and report["images"] == LIMIT
     assert rows["mlp-onnx-fp32"]["agreement_with_keras"] == 1.0
     assert rows["mlp-onnx-fp32"]["max_abs_diff"] <= 1e-5
     assert rows["mlp-tfjs-uint8"]["runtime"].startswith("tfjs ")
