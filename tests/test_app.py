@@ -311,6 +311,10 @@ def test_drawing_in_chromium_predicts_the_digit_and_undo_and_clear_work(served_a
             box = pad.bounding_box()
             draw_stroke(page, box, [(0.62, 0.15), (0.42, 0.88)])  # a slanted 1
             expect(page.get_by_test_id("stMetricValue")).to_have_text("1", timeout=30_000)
+            page.get_by_role("slider").focus()  # a wider pen keeps what is drawn
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(1500)
+            expect(page.get_by_test_id("stMetricValue")).to_have_text("1", timeout=30_000)
             draw_stroke(page, box, [(0.22, 0.17), (0.62, 0.15)])  # the bar that makes it a 7
             expect(page.get_by_test_id("stMetricValue")).to_have_text("7", timeout=30_000)
             assert prediction_text(page) == "7"
