@@ -72,6 +72,7 @@ def plot(rows: list[dict], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     colors = {"mlp": "tab:blue", "cnn": "tab:orange", "external": "tab:green"}
     markers = {"keras": "*", "onnx": "o", "tfjs": "s"}
@@ -81,7 +82,7 @@ def plot(rows: list[dict], path: Path) -> None:
             continue  # same file and accuracy as the `predict` row
         parts = row["variant"].split("-")
         file_format = parts[1] if len(parts) > 1 and parts[1] in markers else "external"
-        label = parts[-1] if file_format != "keras" else "keras"
+        label = f"{file_format} {parts[-1]}" if file_format in ("onnx", "tfjs") else file_format
         color = colors.get(row["model"], "tab:gray")
         point = (row["bytes"], row["test_accuracy"] * 100)
         sizes.scatter(*point, color=color, marker=markers.get(file_format, "^"), s=60, alpha=0.8)
@@ -94,7 +95,14 @@ def plot(rows: list[dict], path: Path) -> None:
                 markers.items()]  # fmt: skip
     sizes.legend(handles=handles, fontsize=8, loc="best")
     sizes.set_xscale("log")
-    sizes.set_xlabel("bytes on disk (log scale)")
+    sizes.xaxis.set_major_locator(
+        matplotlib.ticker.FixedLocator([k * 1024 for k in (50, 100, 200, 500, 1000, 2000, 5000)])
+    )
+    sizes.xaxis.set_major_formatter(
+        matplotlib.ticker.FuncFormatter(lambda value, _: f"{value / 1024:,.0f} KiB")
+    )
+    sizes.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    sizes.set_xlabel("size on disk (log scale)")
     sizes.set_ylabel("test accuracy (%)")
     sizes.set_title("Accuracy vs size")
     sizes.grid(True, alpha=0.3)
