@@ -13,7 +13,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup demo test test-fast lint app train export compare web bench-web lock clean help
+.PHONY: setup demo test test-fast lint app train export parity compare web bench-web golden lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,12 @@ train: setup  ## train the MLP and the CNN into artifacts/
 export: setup  ## export artifacts/ into web/models/ (ONNX, TF.js, quantized) + manifest
 	$(PY) -m export
 
+parity: setup  ## prove every committed export equal to Keras (10,000 test images)
+	$(PY) -m pytest -q tests/test_parity.py
+
+golden: setup  ## rewrite tests/golden/preprocess.json from export/preprocess.py
+	$(PY) tests/golden/make_golden.py
+
 compare: setup  ## measure every variant: reports/compare.{md,json,png}
 	$(PY) -m export.compare
 
@@ -54,6 +60,8 @@ web: setup  ## embed the manifest's models for the static page (file:// needs no
 demo: setup  ## set-up, train both models, export, check parity, build the page, print the comparison
 	$(PY) -m train --model all
 	$(PY) -m export
+	@echo "Parity: every export against Keras on the 10,000 test images…"
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_parity.py
 	$(PY) web/build.py models
 	$(PY) -m export.compare
 	@echo
