@@ -178,8 +178,8 @@ def render_markdown(report: dict, *, config: BenchConfig) -> str:
         f"Chromium {report['chromium']} headless on {report['machine']}; {config.latency_runs} predictions"
         " per row, one image each, after a warm-up. Times from `performance.now()` inside the page"
         " (quantised to 0.1 ms by Chromium). Load average (1 min) on the machine:"
-        f" {load['before']:.1f} before, {load['after']:.1f} after;"
-        " p95 figures mostly measure the other processes.",
+        f" {load['before']:.1f} before, {load['after']:.1f} after"
+        + ("; busy, so p95 mostly measures the other processes." if load["before"] > 1.5 else "."),
         "",
         "| Page load | file:// | http:// |",
         "|---|---|---|",
