@@ -87,7 +87,7 @@ bench-web: setup  ## page timings in Chromium: reports/bench-web.{md,json}
 lock:  ## re-resolve requirements.in into requirements.lock (needs the package index)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet -r requirements.in
-	.lock-venv/bin/pip freeze --exclude-editable > requirements.lock
+	.lock-venv/bin/pip freeze --all --exclude-editable > requirements.lock
 	rm -rf .lock-venv
 
 clean:  ## remove training outputs and the environment (web/models/ stays: it is the release)
