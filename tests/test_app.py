@@ -19,18 +19,11 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from tests.web_page import launch_chromium
+
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 APP = str(REPOSITORY / "streamlit_app.py")
 APP_TIMEOUT_S = 120  # first runs load models (and TensorFlow for Keras) on a shared 2-core machine
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -301,7 +294,7 @@ def test_drawing_in_chromium_predicts_the_digit_and_undo_and_clear_work(served_a
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(served_app)
