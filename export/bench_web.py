@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from export.files import write_text_atomically
 from tests import web_page
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -264,14 +265,6 @@ def run(config: BenchConfig) -> dict:
     }
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write through `path.tmp` and `os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line: measure and write reports/bench-web.{md,json} and docs/page.png."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -288,9 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         latency_runs=arguments.runs, report_dir=arguments.report_dir, screenshot=arguments.screenshot
     )
     report = run(config)
-    write_atomically(config.report_dir / "bench-web.json", json.dumps(report, indent=2) + "\n")
+    config.report_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomically(config.report_dir / "bench-web.json", json.dumps(report, indent=2) + "\n")
     markdown = render_markdown(report, config=config)
-    write_atomically(config.report_dir / "bench-web.md", markdown)
+    write_text_atomically(config.report_dir / "bench-web.md", markdown)
     print(markdown)
     return 0
 

@@ -6,6 +6,8 @@ import platform
 import time
 from pathlib import Path
 
+from export.files import write_text_atomically
+
 COLUMNS = (  # (header, row key, format)
     ("variant", "variant", "{}"),
     ("runtime", "runtime", "{}"),
@@ -59,9 +61,9 @@ def write_reports(rows: list[dict], out_dir: Path, *, runs: dict, images: int) -
         f"of 256, median of 20 calls. Agreement and max abs Δp are against the Keras model's `predict`."
     )
     markdown = f"# Comparison of the exported variants\n\n{notes}\n\n{table}\n"
-    _write_atomic(out_dir / "compare.md", markdown)
+    write_text_atomically(out_dir / "compare.md", markdown)
     report = {"measured": measured, "machine": machine, "images": images, **runs, "rows": rows}
-    _write_atomic(out_dir / "compare.json", json.dumps(report, indent=2) + "\n")
+    write_text_atomically(out_dir / "compare.json", json.dumps(report, indent=2) + "\n")
     plot(rows, out_dir / "compare.png")
     return table
 
@@ -119,11 +121,4 @@ def plot(rows: list[dict], path: Path) -> None:
     temporary = path.with_name(path.name + ".tmp")
     figure.savefig(temporary, dpi=110, format="png")
     plt.close(figure)
-    os.replace(temporary, path)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write text to `path.tmp`, then `os.replace` it over `path`."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)

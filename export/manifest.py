@@ -15,8 +15,9 @@ plus a top-level `"keras"` list with the source models (`file`, `bytes`, `sha256
 
 import hashlib
 import json
-import os
 from pathlib import Path
+
+from export.files import write_text_atomically
 
 MODELS = ("mlp", "cnn")
 VARIANTS = ("onnx-fp32", "onnx-int8", "tfjs-fp32", "tfjs-fp16", "tfjs-uint8")
@@ -112,9 +113,7 @@ def read_manifest(models_dir: Path, *, missing_ok: bool = False) -> dict:
 def write_manifest(models_dir: Path, manifest: dict) -> Path:
     """Write the manifest atomically (`manifest.json.tmp` then `os.replace`)."""
     path = Path(models_dir) / MANIFEST_NAME
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, json.dumps(manifest, indent=2) + "\n")
     return path
 
 
