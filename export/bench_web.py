@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshot", type=Path, default=BenchConfig.screenshot)
     arguments = parser.parse_args(argv)
     if arguments.runs < 10:
-        raise ValueError(f"--runs must be at least 10 for a p95, got {arguments.runs}")
+        parser.error(f"--runs must be at least 10 for a p95, got {arguments.runs}")
     if not Path(web_page.CHROMIUM).exists():
         print(f"bench-web: {web_page.CHROMIUM} is missing (make setup installs it)", file=sys.stderr)
         return 1
