@@ -18,7 +18,7 @@ export PYTHONUNBUFFERED := 1
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed node_modules/.installed web/vendor/.installed /usr/bin/chromium  ## create .venv, install pinned Python + npm deps, vendor runtimes, Chromium
+setup: $(VENV)/.installed node_modules/.installed web/vendor/.installed web/spec.js /usr/bin/chromium  ## create .venv, install pinned Python + npm deps, vendor runtimes, Chromium
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ web/vendor/.installed: node_modules/.installed web/build.py $(VENV)/.installed
 	$(PY) web/build.py vendor
 	touch $@
 
+# The constants JavaScript shares with Python, generated from digits/constants.py (committed).
+web/spec.js: digits/constants.py web/build.py $(VENV)/.installed
+	$(PY) web/build.py spec
+
 /usr/bin/chromium:
 	@echo "Installing Chromium from Debian (needed by the browser tests)…"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
@@ -48,22 +52,22 @@ export: setup  ## export artifacts/ into web/models/ (ONNX, TF.js, quantized) + 
 parity: setup  ## prove every committed export equal to Keras (10,000 test images)
 	$(PY) -m pytest -q tests/test_parity.py
 
-golden: setup  ## rewrite tests/golden/preprocess.json from export/preprocess.py
+golden: setup  ## rewrite tests/golden/preprocess.json from digits/image/
 	$(PY) tests/golden/make_golden.py
 
 compare: setup  ## measure every variant: reports/compare.{md,json,png}
-	$(PY) -m export.compare
+	$(PY) -m bench.compare
 
-web: setup  ## embed the manifest's models for the static page (file:// needs no fetch)
-	$(PY) web/build.py models
+web: setup  ## write web/spec.js and embed the manifest's models for the static page (file:// needs no fetch)
+	$(PY) web/build.py spec models
 
 demo: setup  ## set-up, train both models, export, check parity, build the page, print the comparison
 	$(PY) -m train --model all
 	$(PY) -m export
 	@echo "Parity: every export against Keras on the 10,000 test images…"
 	$(PY) -m pytest -q -p no:cacheprovider tests/test_parity.py
-	$(PY) web/build.py models
-	$(PY) -m export.compare
+	$(PY) web/build.py spec models
+	$(PY) -m bench.compare
 	@echo
 	@echo "Done. Open web/index.html in a browser (double-click works, no network needed),"
 	@echo "or run 'make app' for the Streamlit app. Figures: artifacts/*/, reports/compare.md"
@@ -82,7 +86,7 @@ app: setup  ## the Streamlit app
 	$(VENV)/bin/streamlit run streamlit_app.py
 
 bench-web: setup  ## page timings in Chromium: reports/bench-web.{md,json}
-	$(PY) -m export.bench_web
+	$(PY) -m bench.bench_web
 
 lock:  ## re-resolve requirements.in into requirements.lock (needs the package index)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -2,9 +2,9 @@
 
     streamlit run streamlit_app.py        (or `make app`)
 
-The app is UI only: preprocessing is `export.preprocess`, models are loaded from the manifest by
-`export.runtimes`; the Compare tab lives in `streamlit_compare.py`. TensorFlow is imported only
-when the Keras runtime is chosen, so the ONNX path runs without it.
+The app is UI only: preprocessing is `digits.image`, models are loaded from the manifest by
+`export.runtimes` (ONNX in `digits.model`); the Compare tab lives in `streamlit_compare.py`.
+TensorFlow is imported only when the Keras runtime is chosen, so the ONNX path runs without it.
 """
 
 import dataclasses
@@ -16,8 +16,11 @@ import numpy as np
 import pandas
 import streamlit as st
 
-from export.preprocess import IMAGE_SIZE, load_image, preprocess_array
-from export.runtimes import load_manifest, load_predictor, to_model_input
+from digits.constants import IMAGE_SIZE
+from digits.image import load_image, preprocess_array
+from digits.manifest import read_manifest
+from digits.model import to_model_input
+from export.runtimes import load_predictor
 from streamlit_compare import compare_tab
 
 MODELS = {"CNN": "cnn", "MLP": "mlp"}  # sidebar label → model name in the manifest
@@ -66,7 +69,7 @@ class UploadResult:
 def keras_available() -> bool:
     """Whether TensorFlow and Keras are installed (checked without importing them) and released."""
     installed = all(importlib.util.find_spec(name) is not None for name in ("tensorflow", "keras"))
-    return installed and bool(load_manifest().get("keras"))
+    return installed and bool(read_manifest().get("keras"))
 
 
 @st.cache_resource(show_spinner="Loading the model…")
@@ -77,7 +80,9 @@ def get_predictor(variant: str):
     inference time honest.
     """
     predictor = load_predictor(variant)
-    predictor.run(to_model_input(np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.float32), predictor.entry["input"]))
+    predictor.run(
+        to_model_input(np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.float32), predictor.entry["input"]["layout"])
+    )
     return predictor
 
 
@@ -86,10 +91,10 @@ def predict(variant: str, image: np.ndarray) -> Prediction:
 
     The call is `predictor.run` on input already in the model's layout (an onnxruntime session
     call, or Keras `model(x)`: `model.predict` costs ~100 ms of set-up per call), as in
-    `export.compare`'s one-image latency.
+    `bench.compare`'s one-image latency.
     """
     predictor = get_predictor(variant)
-    model_input = to_model_input(image, predictor.entry["input"])
+    model_input = to_model_input(image, predictor.entry["input"]["layout"])
     started = time.perf_counter()
     probabilities = np.asarray(predictor.run(model_input), dtype=np.float32)[0]
     milliseconds = (time.perf_counter() - started) * 1000
@@ -100,7 +105,7 @@ def classify_upload(name: str, data: bytes, *, variant: str) -> UploadResult:
     """Decode, preprocess and classify one uploaded file; a bad file gives an error naming it."""
     try:
         gray = load_image(data)
-    except ValueError as error:  # export.preprocess.ImageError: not an image, truncated, too large
+    except ValueError as error:  # digits.image.ImageError: not an image, truncated, too large
         return UploadResult(name=name, error=f"{name}: {error}")
     image = preprocess_array(gray)
     if image is None:

@@ -1,7 +1,7 @@
 """The Compare tab of the Streamlit app: every variant measured, one variant's mistakes up close.
 
 The table comes from `reports/compare.json` (`make compare`), or is measured here for the ONNX
-variants with `export.compare`. The confusion matrix and the gallery of misclassified test digits
+variants with `bench.compare`. The confusion matrix and the gallery of misclassified test digits
 run the chosen ONNX variant in onnxruntime on the 10,000 MNIST test images (`train.data`, numpy
 only), cached per variant.
 """
@@ -14,7 +14,9 @@ import numpy as np
 import pandas
 import streamlit as st
 
-from export.runtimes import DEFAULT_MODELS_DIR, load_manifest, load_predictor
+from digits.constants import NUM_CLASSES
+from digits.manifest import DEFAULT_MODELS_DIR, read_manifest
+from export.runtimes import load_predictor
 
 COMPARE_REPORT = Path(__file__).resolve().parent / "reports" / "compare.json"
 GALLERY_SIZE = 40  # misclassified test digits shown
@@ -30,7 +32,7 @@ def evaluate_variant(variant: str) -> dict:
     images, labels = load_test_set()
     probabilities = load_predictor(variant).predict(images)
     predictions = probabilities.argmax(axis=1)
-    confusion = np.zeros((10, 10), dtype=np.int64)
+    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
     np.add.at(confusion, (labels, predictions), 1)
     wrong = np.flatnonzero(predictions != labels)
     return {
@@ -46,8 +48,8 @@ def evaluate_variant(variant: str) -> dict:
 
 
 def measure_onnx_variants(entries: list[dict]) -> list[dict]:
-    """`export.compare` rows for the ONNX variants, measured here, with a progress bar."""
-    from export.compare import compare_variant
+    """`bench.compare` rows for the ONNX variants, measured here, with a progress bar."""
+    from bench.compare import compare_variant
     from export.evaluate import load_test_set
 
     images, labels = load_test_set()
@@ -101,7 +103,7 @@ def confusion_chart(confusion: np.ndarray) -> altair.Chart:
 
 def compare_tab(model: str) -> None:
     """Show the comparison table and chart, then the chosen variant's confusion matrix and mistakes."""
-    onnx_entries = [entry for entry in load_manifest()["models"] if entry["format"] == "onnx"]
+    onnx_entries = [entry for entry in read_manifest()["models"] if entry["format"] == "onnx"]
     rows = st.session_state.get("measured_rows")
     if rows is None and COMPARE_REPORT.is_file():
         report = json.loads(COMPARE_REPORT.read_text(encoding="utf-8"))

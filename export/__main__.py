@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from export.manifest import MODELS, VARIANTS, ManifestError
+from digits.manifest import MODELS, VARIANTS, ManifestError
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import onnx
 
+from digits.files import atomic_path
+
 OPSET = 17
 BATCH_DIMENSION = "batch"
 
@@ -40,9 +42,8 @@ def export_onnx(model, path: Path, *, opset: int = OPSET, output_name: str = "pr
 
 def save_onnx(graph_model: onnx.ModelProto, path: Path) -> None:
     """Write an ONNX model atomically (`*.tmp` beside it, then `os.replace`)."""
-    temporary = Path(str(path) + ".tmp")
-    onnx.save(graph_model, temporary)
-    os.replace(temporary, path)
+    with atomic_path(path) as temporary:
+        onnx.save(graph_model, temporary)
 
 
 def _rename_output(graph_model: onnx.ModelProto, output_name: str) -> None:

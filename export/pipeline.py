@@ -14,21 +14,22 @@ from pathlib import Path
 
 import numpy as np
 
-from export.evaluate import load_calibration_images, load_test_set, measure
-from export.manifest import (
+from digits.constants import NUM_CLASSES
+from digits.manifest import (
     KERAS_FILE_NAME,
     MODELS,
     OUTPUT_SPEC,
     VARIANTS,
     describe_files,
     input_spec,
-    merge_manifest,
     read_manifest,
     split_variant,
     variant_id,
-    write_manifest,
 )
-from export.runtimes import load_predictor, to_model_input
+from digits.model import to_model_input
+from export.evaluate import load_calibration_images, load_test_set, measure
+from export.manifest import merge_manifest, write_manifest
+from export.runtimes import load_predictor
 
 # Size bounds relative to the fp32 file of the same format, and the accuracy bound (fraction).
 SIZE_BOUNDS = {"int8": 0.30, "uint8": 0.30, "fp16": 0.55}
@@ -69,8 +70,8 @@ def load_source_models(config: ExportConfig) -> dict:
             raise ExportError(
                 f"{path} is not a loadable Keras model: {type(error).__name__}: {error}"
             ) from None
-        if tuple(model.outputs[0].shape[1:]) != (10,):
-            raise ExportError(f"{path}: expected a (n, 10) output, got {model.outputs[0].shape}")
+        if tuple(model.outputs[0].shape[1:]) != (NUM_CLASSES,):
+            raise ExportError(f"{path}: expected a (n, {NUM_CLASSES}) output, got {model.outputs[0].shape}")
         models[name] = (model, path)
     return models
 
@@ -161,7 +162,9 @@ def _export_variants(name, model, *, config, staging, log, calibration, test_ima
             export_onnx(model, fp32_onnx)
         if variant == "onnx-int8":
             quantize_onnx_int8(
-                fp32_onnx, directory / "model.onnx", calibration_images=to_model_input(calibration, spec)
+                fp32_onnx,
+                directory / "model.onnx",
+                calibration_images=to_model_input(calibration, spec["layout"]),
             )
             files = [directory / "model.onnx"]
         elif file_format == "onnx":

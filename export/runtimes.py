@@ -3,10 +3,10 @@
     predictor = load_predictor("cnn-onnx-int8")
     probabilities = predictor.predict(images)   # images float32 (n, 28, 28) in [0, 1] → (n, 10)
 
-ONNX variants need only numpy + onnxruntime (the edge path: no TensorFlow anywhere in this file's
-imports). `"<model>-keras"` loads the source Keras model (imports keras lazily). TF.js variants run
-in node through `export/js/run_tfjs.js` (raw float32 in, raw float32 out). Every load checks the
-sha256 of the files against the manifest, so a broken or stale model file is a clear error.
+ONNX variants run in `digits.model.OnnxClassifier` (numpy + onnxruntime: importing this file loads
+no TensorFlow). `"<model>-keras"` loads the source Keras model (imports keras lazily). TF.js
+variants run in node through `export/js/run_tfjs.js` (raw float32 in, raw float32 out). Every load
+checks the sha256 of the files against the manifest, so a broken or stale model file is a clear error.
 """
 
 import json
@@ -16,79 +16,22 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import onnxruntime
 
-from export.manifest import (
+from digits.constants import NUM_CLASSES
+from digits.manifest import (
+    DEFAULT_MODELS_DIR,
     ManifestError,
     find_entry,
     find_keras_entry,
     read_manifest,
     verify_files,
 )
+from digits.model import PREDICT_BATCH_SIZE, OnnxClassifier, to_model_input
+from digits.stats import TimingPlan
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODELS_DIR = REPOSITORY_ROOT / "web" / "models"
 TFJS_SCRIPT = Path(__file__).resolve().parent / "js" / "run_tfjs.js"
-IMAGE_SIZE = 28
-NUM_CLASSES = 10
 TFJS_BACKEND = "wasm"  # XNNPACK in node: matches Keras to ~1e-6 and is ~25× faster than "cpu"
-PREDICT_BATCH_SIZE = 1000  # images per runtime call when predicting many
-
-
-def load_manifest(models_dir: Path = DEFAULT_MODELS_DIR) -> dict:
-    """Read `<models_dir>/manifest.json` (ManifestError if missing or malformed)."""
-    return read_manifest(Path(models_dir))
-
-
-def to_model_input(images: np.ndarray, input_spec: dict) -> np.ndarray:
-    """Reshape float32 images `(n, 28, 28)` (or one `(28, 28)`) to the model's input layout.
-
-    Layouts: `flat` → `(n, 784)`, `nhwc` → `(n, 28, 28, 1)`, `nchw` → `(n, 1, 28, 28)`.
-    """
-    images = np.asarray(images, dtype=np.float32)
-    if images.shape == (IMAGE_SIZE, IMAGE_SIZE):
-        images = images[np.newaxis]
-    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
-        raise ValueError(f"expected images of shape (n, 28, 28), got {images.shape}")
-    shapes = {
-        "flat": (-1, IMAGE_SIZE * IMAGE_SIZE),
-        "nhwc": (-1, IMAGE_SIZE, IMAGE_SIZE, 1),
-        "nchw": (-1, 1, IMAGE_SIZE, IMAGE_SIZE),
-    }
-    layout = input_spec["layout"]
-    if layout not in shapes:
-        raise ValueError(f"unknown input layout {layout!r}; expected one of {', '.join(shapes)}")
-    return np.ascontiguousarray(images.reshape(shapes[layout]))
-
-
-class OnnxPredictor:
-    """An ONNX file in onnxruntime (CPU provider, one intra-op thread for stable timings)."""
-
-    def __init__(self, entry: dict, path: Path, *, threads: int = 1):
-        self.entry = entry
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        self.input_name = self.session.get_inputs()[0].name
-        self.runtime = f"onnxruntime {onnxruntime.__version__}"
-
-    def run(self, model_input: np.ndarray) -> np.ndarray:
-        """One runtime call on input already in the model's layout; `(n, 10)` float32."""
-        return self.session.run(None, {self.input_name: model_input})[0]
-
-    def predict(self, images: np.ndarray) -> np.ndarray:
-        """Float32 images `(n, 28, 28)` in [0, 1] → probabilities `(n, 10)` float32."""
-        model_input = to_model_input(images, self.entry["input"])
-        batches = [
-            self.run(model_input[start : start + PREDICT_BATCH_SIZE])
-            for start in range(0, len(model_input), PREDICT_BATCH_SIZE)
-        ]
-        return (
-            np.concatenate(batches).astype(np.float32) if batches else np.zeros((0, NUM_CLASSES), np.float32)
-        )
 
 
 class KerasPredictor:
@@ -107,7 +50,7 @@ class KerasPredictor:
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """Float32 images `(n, 28, 28)` in [0, 1] → probabilities `(n, 10)` float32 (`model.predict`)."""
-        model_input = to_model_input(images, self.entry["input"])
+        model_input = to_model_input(images, self.entry["input"]["layout"])
         return self.model.predict(model_input, batch_size=PREDICT_BATCH_SIZE, verbose=0).astype(np.float32)
 
 
@@ -126,11 +69,16 @@ class TfjsPredictor:
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """Float32 images `(n, 28, 28)` in [0, 1] → probabilities `(n, 10)` float32."""
-        probabilities, _ = self.run_node(to_model_input(images, self.entry["input"]))
+        probabilities, _ = self.run_node(to_model_input(images, self.entry["input"]["layout"]))
         return probabilities
 
-    def run_node(self, model_input: np.ndarray, *, latency_runs: int = 0, throughput_batch: int = 256):
-        """Predict in node; with `latency_runs` also time it there. Returns (probabilities, report)."""
+    def run_node(self, model_input: np.ndarray, *, timing: TimingPlan | None = None):
+        """Predict in node; with a `timing` plan also time it there. Returns (probabilities, report).
+
+        The report holds `runtime` and, when timed, the raw samples `latency_ms` (one image per
+        call) and `batch_seconds` (`throughput_batch` images per call), to be summarised by
+        `digits.stats` like every other latency.
+        """
         with tempfile.TemporaryDirectory(prefix="tfjs-") as scratch:
             input_path = Path(scratch) / "input.f32"
             output_path = Path(scratch) / "output.f32"
@@ -149,8 +97,17 @@ class TfjsPredictor:
                 "--backend",
                 self.backend,
             ]
-            if latency_runs:
-                command += ["--latency-runs", str(latency_runs), "--throughput-batch", str(throughput_batch)]
+            if timing is not None:
+                command += [
+                    "--latency-runs",
+                    str(timing.runs),
+                    "--warm-up-runs",
+                    str(timing.warm_up_runs),
+                    "--throughput-batch",
+                    str(timing.throughput_batch),
+                    "--throughput-runs",
+                    str(timing.throughput_runs),
+                ]
             completed = subprocess.run(command, capture_output=True, text=True, cwd=REPOSITORY_ROOT)
             if completed.returncode != 0:
                 raise RuntimeError(f"node failed on {self.model_json}: {completed.stderr.strip()[-2000:]}")
@@ -176,7 +133,7 @@ def load_predictor(variant, *, models_dir: Path = DEFAULT_MODELS_DIR, tfjs_backe
     """
     models_dir = Path(models_dir)
     if isinstance(variant, str):
-        manifest = load_manifest(models_dir)
+        manifest = read_manifest(models_dir)
         if variant.endswith("-keras"):
             entry = find_keras_entry(manifest, variant[: -len("-keras")])
             verify_files(models_dir, [entry["file"]], sha256={entry["file"]: entry["sha256"]}, label=variant)
@@ -195,7 +152,7 @@ def load_predictor(variant, *, models_dir: Path = DEFAULT_MODELS_DIR, tfjs_backe
         raise ManifestError(f"not a manifest entry: {sorted(entry)}")
     verify_files(models_dir, entry["files"], sha256=entry["sha256"], label=entry["id"])
     if entry["format"] == "onnx":
-        return OnnxPredictor(entry, models_dir / entry["files"][0])
+        return OnnxClassifier(models_dir / entry["files"][0], entry=entry)
     if entry["format"] == "tfjs":
         model_json = next(name for name in entry["files"] if name.endswith("model.json"))
         return TfjsPredictor(entry, models_dir / model_json, backend=tfjs_backend)

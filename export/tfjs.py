@@ -10,6 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
+from digits.files import write_atomically
+
 SIGNATURE = "serving_default"
 OUTPUT_NAME = "probabilities"
 # Converter quantization map per precision (None: keep float32 weights).
@@ -60,8 +62,6 @@ def convert_saved_model(saved_model_dir: Path, output_dir: Path, *, precision: s
     )
     model_json_path = output_dir / "model.json"
     model_json = json.loads(model_json_path.read_text(encoding="utf-8"))
-    temporary = model_json_path.with_name("model.json.tmp")
-    temporary.write_text(json.dumps(model_json, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, model_json_path)
+    write_atomically(model_json_path, json.dumps(model_json, separators=(",", ":")))
     shards = [path for group in model_json["weightsManifest"] for path in group["paths"]]
     return [model_json_path, *(output_dir / shard for shard in shards)]

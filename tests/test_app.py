@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.web_page import launch_chromium
+from bench.browser import launch_chromium
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 APP = str(REPOSITORY / "streamlit_app.py")

@@ -1,4 +1,4 @@
-"""`python -m export.compare` on a subset: table, reports, and an external model's input convention."""
+"""`python -m bench.compare` on a subset: table, reports, and an external model's input convention."""
 
 import json
 
@@ -7,16 +7,16 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from export.compare import main as compare_main
-from export.compare import softmax
-from export.runtimes import DEFAULT_MODELS_DIR, load_manifest
+from bench.compare import main as compare_main
+from digits.manifest import DEFAULT_MODELS_DIR, read_manifest
+from digits.model import softmax
 
 LIMIT = 500  # test images: enough for accuracy to be meaningful, quick to run
 
 
 def external_model(path):
     """Our MLP behind a foreign convention: NCHW input in 0…255, log-probabilities ("logits") out."""
-    entry = next(entry for entry in load_manifest()["models"] if entry["id"] == "mlp-onnx-fp32")
+    entry = next(entry for entry in read_manifest()["models"] if entry["id"] == "mlp-onnx-fp32")
     graph_model = onnx.load(DEFAULT_MODELS_DIR / entry["files"][0])
     graph = graph_model.graph
     inner_input = graph.input[0].name

@@ -8,8 +8,9 @@ import numpy as np
 import onnx
 import pytest
 
+from digits.files import sha256_file
+from digits.manifest import MODELS, VARIANTS
 from export.__main__ import main as export_main
-from export.manifest import MODELS, VARIANTS, sha256_file
 
 TRAINING_IMAGES = 3000  # enough for a quick model well above chance
 ENTRY_KEYS = {"id", "model", "format", "precision", "files", "bytes", "sha256", "input", "output", "metrics"}

@@ -12,15 +12,16 @@ import sys
 import numpy as np
 import pytest
 
-from export.manifest import MODELS, VARIANTS, ManifestError, sha256_file
-from export.runtimes import DEFAULT_MODELS_DIR, REPOSITORY_ROOT, load_manifest, load_predictor
+from digits.files import sha256_file
+from digits.manifest import DEFAULT_MODELS_DIR, MODELS, VARIANTS, ManifestError, read_manifest
+from export.runtimes import REPOSITORY_ROOT, load_predictor
 
 tol = 1e-5  # max |Δp| allowed between an fp32 export and Keras
 ACCURACY_BOUND = 0.001  # a quantized variant may lose at most 0.1 percentage point
 SIZE_BOUNDS = {"int8": 0.30, "uint8": 0.30, "fp16": 0.55}  # fraction of the fp32 bytes, same format
 ONE_IMAGE = 1 / 10_000  # re-measured accuracy must match the manifest to within one test image
 
-MANIFEST = load_manifest(DEFAULT_MODELS_DIR)
+MANIFEST = read_manifest(DEFAULT_MODELS_DIR)
 ENTRIES = {entry["id"]: entry for entry in MANIFEST["models"]}
 FP32_IDS = [variant_id for variant_id, entry in ENTRIES.items() if entry["precision"] == "fp32"]
 QUANTIZED_IDS = [variant_id for variant_id, entry in ENTRIES.items() if entry["precision"] != "fp32"]

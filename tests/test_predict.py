@@ -1,4 +1,4 @@
-"""The edge predictor `python -m export.predict`: layouts, logits, bad inputs, exit codes, no TensorFlow."""
+"""The edge CLI `python -m digits.predict`: layouts, logits, bad inputs, exit codes, no TensorFlow, alias."""
 
 import io
 import json
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from export import predict
+from digits import predict
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 MODELS_DIR = REPOSITORY / "web" / "models"
@@ -59,9 +59,11 @@ def digit_png(path: pathlib.Path) -> pathlib.Path:
     return path
 
 
-def run_cli(*arguments: str, environment: dict | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *arguments: str, environment: dict | None = None, module: str = "digits.predict"
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "export.predict", *map(str, arguments)],
+        [sys.executable, "-m", module, *map(str, arguments)],
         capture_output=True,
         text=True,
         cwd=REPOSITORY,
@@ -177,6 +179,12 @@ def test_unusable_model_exits_2_with_one_line(tmp_path, content):
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error: ")
 
 
+def test_export_predict_is_still_an_alias_of_the_cli(tmp_path, flat_model):
+    result = run_cli(flat_model, digit_png(tmp_path / "one.png"), "--json", module="export.predict")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["digit"] == WINNER
+
+
 def test_wrong_input_shape_exits_2(tmp_path):
     model = tiny_onnx_model(tmp_path / "model.onnx", shape=[None, 32, 32, 1], softmax=True)
     result = run_cli(model, digit_png(tmp_path / "one.png"))
@@ -230,7 +238,7 @@ def test_runs_without_tensorflow(tmp_path, flat_model):
     assert json.loads(result.stdout)[0]["digit"] == WINNER
     forbidden_loaded, all_loaded = report.read_text().split("|")
     assert forbidden_loaded == ""
-    assert "onnxruntime" in all_loaded.split(",") and "export.preprocess" in all_loaded.split(",")
+    assert "onnxruntime" in all_loaded.split(",") and "digits.image.recipe" in all_loaded.split(",")
 
 
 # --- the release models on real MNIST digits --------------------------------------------------------

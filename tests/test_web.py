@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests import web_page
+from bench import browser as web_page
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,6 @@ Normalisation (÷255, reshape, one-hot) is left to the training code: this modul
 
 import dataclasses
 import gzip
-import hashlib
 import os
 import pathlib
 import time
@@ -22,8 +21,9 @@ import warnings
 
 import numpy as np
 
-IMAGE_SIZE = 28
-NUM_CLASSES = 10
+from digits.constants import IMAGE_SIZE, NUM_CLASSES
+from digits.files import atomic_path, sha256_file
+
 IMAGES_MAGIC = 2051  # IDX: unsigned byte, 3 dimensions
 LABELS_MAGIC = 2049  # IDX: unsigned byte, 1 dimension
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
@@ -70,15 +70,6 @@ def cache_dir() -> pathlib.Path:
     """Return the per-user cache folder: `$XDG_CACHE_HOME/mnist-anywhere/mnist` or `~/.cache/…`."""
     base = os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
     return pathlib.Path(base) / "mnist-anywhere" / "mnist"
-
-
-def file_sha256(path: pathlib.Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_gzip(path: pathlib.Path) -> bytes:
@@ -146,6 +137,22 @@ def _download(url: str, destination: pathlib.Path) -> None:
         destination.write_bytes(response.read())
 
 
+def _download_with_retries(name: str, destination: pathlib.Path) -> None:
+    """Fetch one MNIST file into `destination`, retrying network failures `DOWNLOAD_ATTEMPTS` times."""
+    last_error: Exception | None = None
+    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+        try:
+            _download(MIRROR_URL + name, destination)
+            return
+        except (urllib.error.URLError, OSError, TimeoutError) as error:
+            last_error = error
+            destination.unlink(missing_ok=True)
+            if attempt < DOWNLOAD_ATTEMPTS:
+                time.sleep(attempt)
+    folder = destination.parent
+    raise MnistError(missing_files_message([folder], f"download of {name} failed: {last_error}"))
+
+
 def download_file(name: str, folder: pathlib.Path) -> pathlib.Path:
     """Download one MNIST file into `folder`, verify its sha256, move it in place atomically.
 
@@ -154,32 +161,19 @@ def download_file(name: str, folder: pathlib.Path) -> pathlib.Path:
     """
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
-    partial = folder / (name + ".partial")
-    last_error: Exception | None = None
-    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
-        try:
-            _download(MIRROR_URL + name, partial)
-            break
-        except (urllib.error.URLError, OSError, TimeoutError) as error:
-            last_error = error
-            partial.unlink(missing_ok=True)
-            if attempt < DOWNLOAD_ATTEMPTS:
-                time.sleep(attempt)
-    else:
-        raise MnistError(missing_files_message([folder], f"download of {name} failed: {last_error}"))
-    digest = file_sha256(partial)
-    if digest != CANONICAL_SHA256[name]:
-        partial.unlink(missing_ok=True)
-        raise MnistError(
-            f"{MIRROR_URL + name}: downloaded file has sha256 {digest}, expected "
-            f"{CANONICAL_SHA256[name]}; rejected and not kept"
-        )
-    os.replace(partial, target)
+    with atomic_path(target) as partial:  # renamed over `target` only once verified
+        _download_with_retries(name, partial)
+        digest = sha256_file(partial)
+        if digest != CANONICAL_SHA256[name]:
+            raise MnistError(
+                f"{MIRROR_URL + name}: downloaded file has sha256 {digest}, expected "
+                f"{CANONICAL_SHA256[name]}; rejected and not kept"
+            )
     return target
 
 
 def _check_local_sha256(path: pathlib.Path) -> str:
-    digest = file_sha256(path)
+    digest = sha256_file(path)
     expected = CANONICAL_SHA256.get(path.name)
     if expected and digest != expected and str(path) not in _warned_checksums:
         _warned_checksums.add(str(path))

@@ -3,7 +3,6 @@
 Every writer takes the output folder and plain arrays; files are written atomically.
 """
 
-import os
 import pathlib
 
 import matplotlib
@@ -12,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 
+from digits.files import atomic_path  # noqa: E402
 from train.data import MnistData  # noqa: E402
 
 GRID_SIDE = 5  # samples and predictions: a 5x5 grid, as the tutorial
@@ -21,10 +21,9 @@ WRONG_COLOUR = "red"
 
 
 def _save(figure: plt.Figure, path: pathlib.Path) -> None:
-    partial = path.with_name(path.name + ".tmp")
-    figure.savefig(partial, format="png", dpi=100, bbox_inches="tight")
+    with atomic_path(path) as partial:
+        figure.savefig(partial, format="png", dpi=100, bbox_inches="tight")
     plt.close(figure)
-    os.replace(partial, path)
 
 
 def _digit_grid(side: int, *, title: str):

@@ -7,7 +7,6 @@ the CNN `(n, 28, 28, 1)`; labels become one-hot `(n, 10)` for categorical cross-
 import dataclasses
 import json
 import math
-import os
 import pathlib
 import platform
 import time
@@ -16,10 +15,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from digits.constants import FLAT_SIZE, IMAGE_SIZE, NUM_CLASSES
+from digits.files import atomic_path, write_atomically
 from train import figures
 from train.config import CnnConfig, MlpConfig, check_config
 from train.data import CANONICAL_SHA256, MnistData
-from train.models import FLAT_SIZE, IMAGE_SIZE, NUM_CLASSES, build_cnn, build_mlp
+from train.models import build_cnn, build_mlp
 
 EVALUATION_BATCH_SIZE = 1000  # batch for evaluate/predict: memory only, no effect on results
 
@@ -173,16 +174,13 @@ def evaluate(model: keras.Model, inputs: np.ndarray, labels: np.ndarray) -> dict
 
 def save_model(model: keras.Model, path: pathlib.Path) -> None:
     """Save a `.keras` file atomically (Keras insists on the suffix, hence `*.partial.keras`)."""
-    partial = path.with_name(path.stem + ".partial.keras")
-    model.save(partial)
-    os.replace(partial, path)
+    with atomic_path(path, keep_suffix=True) as partial:
+        model.save(partial)
 
 
 def write_json(payload: dict, path: pathlib.Path) -> None:
     """Write JSON atomically: `<path>.tmp`, then rename."""
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(partial, path)
+    write_atomically(path, json.dumps(payload, indent=2) + "\n")
 
 
 def versions() -> dict[str, str]:

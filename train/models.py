@@ -8,9 +8,7 @@ The MLP takes the flat 784-vector, `(n, 784)`, exactly as the tutorial; the CNN 
 import keras
 from keras import layers
 
-IMAGE_SIZE = 28
-NUM_CLASSES = 10
-FLAT_SIZE = IMAGE_SIZE * IMAGE_SIZE
+from digits.constants import FLAT_SIZE, IMAGE_SIZE, NUM_CLASSES
 
 
 def build_mlp(*, hidden_units: int = 128) -> keras.Model:

@@ -10,6 +10,9 @@ A page opened from `file://` cannot `fetch`, and module scripts do not load ther
   wasm binary and `.mjs` glue, and writes `ort-wasm-binary.js` (the 14 MB wasm as base64 in
   `globalThis.MNIST_ORT_WASM_BASE64`) and `ort-wasm-glue.js` (the glue text in
   `globalThis.MNIST_ORT_WASM_GLUE`). The page loads those two only when an ONNX variant is chosen.
+- `python web/build.py spec` writes `web/spec.js` (committed): `digits.constants.spec()`, the
+  constants Python shares with JavaScript, in `globalThis.MNIST_SPEC` (and `module.exports` under
+  node). The page, the node runner and the JS tests read them from there, never from a copy.
 - `python web/build.py models` reads `web/models/manifest.json`, checks every file against its
   sha256, and writes `web/models/embedded/<id>.js` per variant (registers `{path: base64}` in
   `globalThis.MNIST_EMBEDDED_MODELS[id]`) plus `web/models/embedded/manifest.js` (the manifest in
@@ -20,15 +23,19 @@ Every script is written atomically (`*.tmp` beside the target, then `os.replace`
 
 import argparse
 import base64
-import hashlib
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 WEB_DIR = Path(__file__).resolve().parent
 REPO_DIR = WEB_DIR.parent
+if str(REPO_DIR) not in sys.path:  # run as `python web/build.py`: the core package is beside web/
+    sys.path.insert(0, str(REPO_DIR))
+
+from digits.constants import spec  # noqa: E402
+from digits.files import write_atomically  # noqa: E402
+from digits.manifest import read_manifest, verify_files  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class BuildConfig:
     vendor_dir: Path = WEB_DIR / "vendor"  # git-ignored copy the page loads
     models_dir: Path = WEB_DIR / "models"  # holds manifest.json and the files it names
     embedded_dir: Path = WEB_DIR / "models" / "embedded"  # committed classic scripts, one per variant
+    spec_path: Path = WEB_DIR / "spec.js"  # committed: the shared constants for the page and node
     size_warning_bytes: int = 15_000_000  # above this total the embedded scripts bloat the git repo
 
 
@@ -51,16 +59,6 @@ VENDORED_FILES = (
     ("onnxruntime-web/dist/ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.wasm"),
     ("onnxruntime-web/dist/ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.mjs"),
 )
-
-
-def write_atomically(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path` through `path.tmp` and `os.replace`, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 def global_script(name: str, value: object, *, comment: str) -> str:
@@ -116,24 +114,33 @@ def vendor(config: BuildConfig) -> list[Path]:
 
 
 def load_manifest(models_dir: Path) -> dict:
-    """Read `models_dir/manifest.json`; raise `ValueError` when it is absent or has no `models` list."""
-    manifest_path = models_dir / "manifest.json"
-    if not manifest_path.is_file():
-        raise ValueError(f"no manifest at {manifest_path}: run `python -m export` first")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if not isinstance(manifest.get("models"), list) or not manifest["models"]:
-        raise ValueError(f"{manifest_path} has no non-empty 'models' list")
+    """Read `models_dir/manifest.json`; raise `ValueError` when it is absent or has no models."""
+    manifest = read_manifest(models_dir)
+    if not manifest["models"]:
+        raise ValueError(f"{models_dir / 'manifest.json'} has an empty 'models' list")
     return manifest
 
 
 def read_checked(models_dir: Path, entry: dict, relative_path: str) -> bytes:
     """Read one file of a manifest entry; raise `ValueError` when it differs from its sha256."""
-    data = (models_dir / relative_path).read_bytes()
-    expected = entry.get("sha256", {}).get(relative_path)
-    actual = hashlib.sha256(data).hexdigest()
-    if expected is not None and expected != actual:
-        raise ValueError(f"{relative_path}: sha256 {actual} differs from the manifest's {expected}")
-    return data
+    verify_files(models_dir, [relative_path], sha256=entry.get("sha256", {}), label=entry["id"])
+    return (models_dir / relative_path).read_bytes()
+
+
+def spec_script() -> str:
+    """Return `web/spec.js`: the shared constants as `globalThis.MNIST_SPEC` (+ `module.exports`)."""
+    return (
+        global_script(
+            "MNIST_SPEC", spec(), comment="Constants shared by Python and JavaScript: digits/constants.py."
+        )
+        + "if (typeof module !== 'undefined' && module.exports) module.exports = globalThis.MNIST_SPEC;\n"
+    )
+
+
+def write_spec(config: BuildConfig) -> list[Path]:
+    """Write `config.spec_path` from `digits.constants.spec()`; returns it in a list."""
+    write_atomically(config.spec_path, spec_script())
+    return [config.spec_path]
 
 
 def embed_models(config: BuildConfig) -> list[Path]:
@@ -170,10 +177,13 @@ def embed_models(config: BuildConfig) -> list[Path]:
     return written
 
 
+STEPS = {"spec": write_spec, "vendor": vendor, "models": embed_models}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: `vendor` or `models` (or both, in that order)."""
+    """Command line: `spec`, `vendor` and/or `models`, in the order given."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("steps", nargs="+", choices=["vendor", "models"], help="what to build")
+    parser.add_argument("steps", nargs="+", choices=list(STEPS), help="what to build")
     parser.add_argument("--models-dir", type=Path, default=BuildConfig.models_dir)
     parser.add_argument("--embedded-dir", type=Path, default=None, help="default: MODELS_DIR/embedded")
     parser.add_argument("--vendor-dir", type=Path, default=BuildConfig.vendor_dir)
@@ -185,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         for step in arguments.steps:
-            written = vendor(config) if step == "vendor" else embed_models(config)
+            written = STEPS[step](config)
             total = sum(path.stat().st_size for path in written)
             print(f"web/build.py {step}: {len(written)} files, {total / 1e6:.1f} MB")
             if step == "models" and total > config.size_warning_bytes:

@@ -5,17 +5,20 @@
  * Usage:
  *   node export/js/run_tfjs.js --model DIR/model.json --input images.f32 --shape N,28,28,1
  *       --output probabilities.f32 [--backend cpu|wasm] [--batch-size 1000]
- *       [--latency-runs 1000 --throughput-batch 256 --timings timings.json]
+ *       [--latency-runs 1000 --warm-up-runs 20 --throughput-batch 256 --throughput-runs 20]
  *
  * Input: little-endian float32, shape `[N, ...]` as given by --shape (C order).
- * Output: little-endian float32 probabilities `[N, 10]`.
- * Prints one JSON line on stdout: {"runtime": "tfjs 4.22.0 (node, wasm backend)", ...}.
+ * Output: little-endian float32 probabilities `[N, NUM_CLASSES]` (web/spec.js).
+ * Prints one JSON line on stdout: {"runtime": "tfjs 4.22.0 (node, wasm backend)", ...}; with
+ * --latency-runs also the raw samples `latency_ms` and `batch_seconds` (Python summarises them).
  */
 "use strict";
 
 const fs = require("fs");
 const path = require("path");
 const tf = require("@tensorflow/tfjs");
+const MnistGraphModel = require("../../web/graph_model.js");
+const MNIST_SPEC = require("../../web/spec.js");
 
 /** Parse `--name value` pairs into an object. */
 function parseArguments(argv) {
@@ -34,22 +37,10 @@ function parseArguments(argv) {
 }
 
 /** Load a graph model from local files (model.json + its weight shards) without fetch. */
-async function loadGraphModel(modelJsonPath) {
+function loadGraphModel(modelJsonPath) {
   const modelJson = JSON.parse(fs.readFileSync(modelJsonPath, "utf8"));
   const directory = path.dirname(modelJsonPath);
-  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (weightsManifest) => {
-    const weightSpecs = [];
-    const buffers = [];
-    for (const group of weightsManifest) {
-      weightSpecs.push(...group.weights);
-      for (const shardPath of group.paths) {
-        const bytes = fs.readFileSync(path.join(directory, shardPath));
-        buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-      }
-    }
-    return [weightSpecs, tf.io.concatenateArrayBuffers(buffers)];
-  });
-  return tf.loadGraphModel(tf.io.fromMemory(artifacts));
+  return MnistGraphModel.loadGraphModel(tf, modelJson, (shardPath) => fs.readFileSync(path.join(directory, shardPath)));
 }
 
 /** Select the backend: "cpu" (pure JS) or "wasm" (XNNPACK, single thread in node). */
@@ -64,7 +55,7 @@ async function selectBackend(name) {
   await tf.ready();
 }
 
-/** Predict `[n, ...]` images in batches; returns a Float32Array of `[n, 10]` probabilities. */
+/** Predict `[n, ...]` images in batches; returns a Float32Array of `[n, NUM_CLASSES]` probabilities. */
 function predictAll(model, images, shape, batchSize) {
   const count = shape[0];
   const imageSize = images.length / count;
@@ -86,39 +77,32 @@ function predictAll(model, images, shape, batchSize) {
   return result;
 }
 
-/** Median and 95th percentile (ms) of one-image latency, and images/s for one batch. */
-function measureTimings(model, images, shape, latencyRuns, throughputBatch) {
+/** Elapsed milliseconds of one call. */
+function timeMs(call) {
+  const start = process.hrtime.bigint();
+  call();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * Raw timing samples, summarised in Python by `digits.stats` (one median/p95 for every tool):
+ * `latency_ms` of one-image calls after a warm-up, and `batch_seconds` of batch calls.
+ */
+function measureTimings(model, images, shape, plan) {
   const imageSize = images.length / shape[0];
   const one = tf.tensor(images.subarray(0, imageSize), [1, ...shape.slice(1)]);
-  const batchCount = Math.min(throughputBatch, shape[0]);
+  const batchCount = Math.min(plan.throughputBatch, shape[0]);
   const batch = tf.tensor(images.subarray(0, batchCount * imageSize), [batchCount, ...shape.slice(1)]);
   const run = (input) => tf.tidy(() => model.predict(input).dataSync());
-  for (let warmUp = 0; warmUp < 20; warmUp++) run(one);
+  for (let warmUp = 0; warmUp < plan.warmUpRuns; warmUp++) run(one);
   const latencies = [];
-  for (let index = 0; index < latencyRuns; index++) {
-    const start = process.hrtime.bigint();
-    run(one);
-    latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  latencies.sort((a, b) => a - b);
-  const percentile = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  for (let index = 0; index < plan.latencyRuns; index++) latencies.push(timeMs(() => run(one)));
   run(batch);
   const batchSeconds = [];
-  for (let index = 0; index < 20; index++) {
-    const start = process.hrtime.bigint();
-    run(batch);
-    batchSeconds.push(Number(process.hrtime.bigint() - start) / 1e9);
-  }
-  batchSeconds.sort((a, b) => a - b);
-  const medianSeconds = batchSeconds[Math.floor(batchSeconds.length / 2)];
+  for (let index = 0; index < plan.throughputRuns; index++) batchSeconds.push(timeMs(() => run(batch)) / 1000);
   one.dispose();
   batch.dispose();
-  return {
-    latency_ms_median: percentile(0.5),
-    latency_ms_p95: percentile(0.95),
-    throughput_batch: batchCount,
-    throughput_images_per_s: batchCount / medianSeconds,
-  };
+  return { latency_ms: latencies, batch_seconds: batchSeconds, throughput_batch: batchCount };
 }
 
 async function main() {
@@ -136,16 +120,22 @@ async function main() {
   const started = process.hrtime.bigint();
   const probabilities = predictAll(model, images, shape, Number(options["batch-size"] || 1000));
   const predictSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (probabilities.length !== shape[0] * MNIST_SPEC.NUM_CLASSES) {
+    throw new Error(`the model gave ${probabilities.length / shape[0]} outputs per image, expected ${MNIST_SPEC.NUM_CLASSES}`);
+  }
   fs.writeFileSync(options.output, Buffer.from(probabilities.buffer));
   const report = {
     runtime: `tfjs ${tf.version.tfjs} (node, ${backend} backend)`,
     predict_seconds: predictSeconds,
   };
   if (options["latency-runs"]) {
-    Object.assign(
-      report,
-      measureTimings(model, images, shape, Number(options["latency-runs"]), Number(options["throughput-batch"] || 256)),
-    );
+    const plan = {
+      latencyRuns: Number(options["latency-runs"]),
+      warmUpRuns: Number(options["warm-up-runs"] || 20),
+      throughputBatch: Number(options["throughput-batch"] || 256),
+      throughputRuns: Number(options["throughput-runs"] || 20),
+    };
+    Object.assign(report, measureTimings(model, images, shape, plan));
   }
   process.stdout.write(JSON.stringify(report) + "\n");
 }

@@ -1,4 +1,4 @@
-"""Write `tests/golden/preprocess.json`: drawings and their 28×28 preprocessing by `export/preprocess.py`.
+"""Write `tests/golden/preprocess.json`: drawings and their 28×28 preprocessing by `digits.image`.
 
 `tests/js/check_preprocess.js` runs `web/preprocess.js` on the same drawings and must agree within
 1/255 per pixel, with the same blank decisions. Run from the repository root after changing the
@@ -14,7 +14,6 @@ outputs are float32 28×28 (zlib + base64), or null for a blank canvas.
 import base64
 import json
 import math
-import os
 import pathlib
 import sys
 import zlib
@@ -23,7 +22,9 @@ import numpy as np
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPOSITORY))
-from export.preprocess import BOX_SIZE, IMAGE_SIZE, preprocess_array  # noqa: E402
+from digits.constants import BOX_SIZE, IMAGE_SIZE  # noqa: E402
+from digits.files import write_atomically  # noqa: E402
+from digits.image import preprocess_array  # noqa: E402
 
 GOLDEN_PATH = REPOSITORY / "tests" / "golden" / "preprocess.json"
 TOLERANCE = 1 / 255  # the largest per-pixel difference allowed between the two languages
@@ -175,7 +176,7 @@ def build_golden() -> dict:
             }
         )
     return {
-        "description": "web/preprocess.js must match export/preprocess.py; see tests/golden/make_golden.py",
+        "description": "web/preprocess.js must match digits/image/recipe.py; see tests/golden/make_golden.py",
         "image_size": IMAGE_SIZE,
         "box_size": BOX_SIZE,
         "tolerance": TOLERANCE,
@@ -186,12 +187,10 @@ def build_golden() -> dict:
 def main() -> None:
     """Write the golden file atomically and say how many cases it holds."""
     golden = build_golden()
-    temporary = GOLDEN_PATH.with_suffix(".json.tmp")
     header = {key: value for key, value in golden.items() if key != "cases"}
     lines = [json.dumps(case, separators=(",", ":")) for case in golden["cases"]]  # one case per line
     text = json.dumps(header, indent=1)[:-2] + ',\n "cases": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n"
-    temporary.write_text(text)
-    os.replace(temporary, GOLDEN_PATH)
+    write_atomically(GOLDEN_PATH, text)
     blank = sum(case["expected_float32"] is None for case in golden["cases"])
     print(f"wrote {GOLDEN_PATH.relative_to(REPOSITORY)}: {len(golden['cases'])} cases ({blank} blank)")
 

@@ -1,8 +1,8 @@
 """Helpers to drive the static page (web/index.html) in Chromium: server, launch, strokes, requests.
 
-Shared by tests/test_web.py and export/bench_web.py. Strokes are lists of (x, y) points in pad
-fractions (0 = left/top, 1 = right/bottom), drawn with mouse events (Chromium turns them into
-pointer events).
+Shared by `bench/bench_web.py` and the browser tests (they import it: `from bench import browser`).
+Strokes are lists of (x, y) points in pad fractions (0 = left/top, 1 = right/bottom), drawn with
+mouse events (Chromium turns them into pointer events).
 """
 
 import contextlib
@@ -33,7 +33,7 @@ READY_TIMEOUT_MS = 30_000  # a cold page on a busy 2-core machine; typically und
 
 
 def _ellipse(center_x: float, center_y: float, radius_x: float, radius_y: float, *, points: int = 28) -> list:
-    """A closed ellipse, drawn from the top counter-clockwise, as one stroke."""
+    """Return a closed ellipse, drawn from the top counter-clockwise, as one stroke."""
     return [
         (
             center_x - radius_x * math.sin(2 * math.pi * step / points),
@@ -65,7 +65,7 @@ DIGIT_DRAWINGS = {
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
+    """Return a TCP port on 127.0.0.1 that is free right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -196,7 +196,7 @@ def probabilities(page) -> dict:
 
 
 def page_url(scheme: str, http_base: str | None = None, *, query: str = "") -> str:
-    """The page's URL from `file://` or from the static server."""
+    """Return the page's URL from `file://` or from the static server."""
     if scheme == "file":
         return (WEB_DIR / "index.html").as_uri() + query
     return f"{http_base}index.html{query}"

@@ -1,4 +1,4 @@
-"""Render `python -m export.compare` rows: `compare.md` (table), `compare.json`, `compare.png`."""
+"""Render `python -m bench.compare` rows: `compare.md` (table), `compare.json`, `compare.png`."""
 
 import json
 import os
@@ -6,7 +6,7 @@ import platform
 import time
 from pathlib import Path
 
-from export.files import write_text_atomically
+from digits.files import atomic_path, write_atomically
 
 COLUMNS = (  # (header, row key, format)
     ("variant", "variant", "{}"),
@@ -61,9 +61,9 @@ def write_reports(rows: list[dict], out_dir: Path, *, runs: dict, images: int) -
         f"of 256, median of 20 calls. Agreement and max abs Δp are against the Keras model's `predict`."
     )
     markdown = f"# Comparison of the exported variants\n\n{notes}\n\n{table}\n"
-    write_text_atomically(out_dir / "compare.md", markdown)
+    write_atomically(out_dir / "compare.md", markdown)
     report = {"measured": measured, "machine": machine, "images": images, **runs, "rows": rows}
-    write_text_atomically(out_dir / "compare.json", json.dumps(report, indent=2) + "\n")
+    write_atomically(out_dir / "compare.json", json.dumps(report, indent=2) + "\n")
     plot(rows, out_dir / "compare.png")
     return table
 
@@ -118,7 +118,6 @@ def plot(rows: list[dict], path: Path) -> None:
     latencies.tick_params(axis="y", labelsize=7)
     latencies.grid(True, axis="x", alpha=0.3)
     figure.tight_layout()
-    temporary = path.with_name(path.name + ".tmp")
-    figure.savefig(temporary, dpi=110, format="png")
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=110, format="png")
     plt.close(figure)
-    os.replace(temporary, path)

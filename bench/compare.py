@@ -1,4 +1,4 @@
-"""`python -m export.compare`: every manifest variant measured in its own runtime, side by side.
+"""`python -m bench.compare`: every manifest variant measured in its own runtime, side by side.
 
 For each variant (and the source Keras models, via `predict` and a direct `model(x)` call):
 bytes and gzip bytes, test accuracy, agreement with Keras, max |Δp|, one-image latency (median
@@ -7,35 +7,27 @@ onnxruntime (CPU, 1 thread), TF.js in node (timed inside node), Keras in TensorF
 `--onnx PATH` adds an external ONNX model with its own input convention. Writes
 `reports/compare.{md,json,png}` and prints the table.
 
-    python -m export.compare                    # everything, 1,000 latency runs
-    python -m export.compare --variants cnn-onnx-int8,cnn-tfjs-uint8 --runs 100
-    python -m export.compare --onnx other.onnx --layout nchw --scale 255 --output logits
+    python -m bench.compare                     # everything, 1,000 latency runs
+    python -m bench.compare --variants cnn-onnx-int8,cnn-tfjs-uint8 --runs 100
+    python -m bench.compare --onnx other.onnx --layout nchw --scale 255 --output logits
 """
 
 import argparse
 import gzip
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from export.compare_report import write_reports
-from export.manifest import ManifestError, find_keras_entry
-from export.runtimes import (
-    DEFAULT_MODELS_DIR,
-    OnnxPredictor,
-    TfjsPredictor,
-    load_manifest,
-    load_predictor,
-    to_model_input,
-)
+from bench.compare_report import write_reports
+from digits.constants import NUM_CLASSES
+from digits.manifest import DEFAULT_MODELS_DIR, ManifestError, find_keras_entry, read_manifest
+from digits.model import OnnxClassifier, softmax, to_model_input
+from digits.stats import TimingPlan, summarize
+from export.runtimes import TfjsPredictor, load_predictor
 
-THROUGHPUT_BATCH = 256  # images per call when measuring throughput
-WARM_UP_RUNS = 20  # untimed calls before the latency runs
-THROUGHPUT_RUNS = 20  # timed batch calls; throughput uses their median
 KERAS_PREDICT_RUNS = 1000  # as many as the others; `model.predict` is ~50-100 ms a call (~2.5 min)
 
 
@@ -44,34 +36,33 @@ def gzip_bytes(paths: list[Path]) -> int:
     return sum(len(gzip.compress(Path(path).read_bytes(), compresslevel=9)) for path in paths)
 
 
-def time_calls(call, one_input: np.ndarray, *, batch_input: np.ndarray, runs: int) -> dict:
-    """Latency of `call(one_input)` (median, p95 in ms over `runs`) and images/s on `batch_input`."""
-    for _ in range(WARM_UP_RUNS):
-        call(one_input)
-    latencies = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call(one_input)
-        latencies.append((time.perf_counter() - started) * 1000)
-    latencies.sort()
-    call(batch_input)
-    batch_seconds = []
-    for _ in range(THROUGHPUT_RUNS):
-        started = time.perf_counter()
-        call(batch_input)
-        batch_seconds.append(time.perf_counter() - started)
+def summarize_timings(latency_ms: list[float], batch_seconds: list[float], *, batch: int) -> dict:
+    """Raw samples → the report's latency median and p95 (ms) and images/s (median batch call)."""
+    latency = summarize(latency_ms)
     return {
-        "latency_ms_median": statistics.median(latencies),
-        "latency_ms_p95": latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
-        "throughput_images_per_s": len(batch_input) / statistics.median(batch_seconds),
+        "latency_ms_median": latency.median,
+        "latency_ms_p95": latency.p95,
+        "throughput_images_per_s": batch / summarize(batch_seconds).median,
     }
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of `(n, 10)` logits, float32."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exponentials = np.exp(shifted)
-    return (exponentials / exponentials.sum(axis=1, keepdims=True)).astype(np.float32)
+def time_calls(call, model_input: np.ndarray, *, plan: TimingPlan) -> dict:
+    """Time `call` on the first image `plan.runs` times after a warm-up, then on a batch; summarised."""
+    one_input, batch_input = model_input[:1], model_input[: plan.throughput_batch]
+    for _ in range(plan.warm_up_runs):
+        call(one_input)
+    latencies = []
+    for _ in range(plan.runs):
+        started = time.perf_counter()
+        call(one_input)
+        latencies.append((time.perf_counter() - started) * 1000)
+    call(batch_input)
+    batch_seconds = []
+    for _ in range(plan.throughput_runs):
+        started = time.perf_counter()
+        call(batch_input)
+        batch_seconds.append(time.perf_counter() - started)
+    return summarize_timings(latencies, batch_seconds, batch=len(batch_input))
 
 
 def run_in_batches(call, model_input: np.ndarray, *, batch_size: int = 1000) -> np.ndarray:
@@ -84,16 +75,16 @@ def run_in_batches(call, model_input: np.ndarray, *, batch_size: int = 1000) -> 
 def compare_variant(entry: dict, models_dir: Path, *, images, labels, references: dict, runs: int) -> dict:
     """Measure one manifest entry in its own runtime; returns a report row."""
     predictor = load_predictor(entry, models_dir=models_dir)
-    model_input = to_model_input(images, entry["input"])
+    model_input = to_model_input(images, entry["input"]["layout"])
+    plan = TimingPlan(runs=runs)
     if isinstance(predictor, TfjsPredictor):
-        probabilities, timings = predictor.run_node(
-            model_input, latency_runs=runs, throughput_batch=THROUGHPUT_BATCH
+        probabilities, report = predictor.run_node(model_input, timing=plan)
+        timings = summarize_timings(
+            report["latency_ms"], report["batch_seconds"], batch=report["throughput_batch"]
         )
     else:
         probabilities = predictor.predict(images)
-        timings = time_calls(
-            predictor.run, model_input[:1], batch_input=model_input[:THROUGHPUT_BATCH], runs=runs
-        )
+        timings = time_calls(predictor.run, model_input, plan=plan)
     measured = {"runtime": predictor.runtime, "probabilities": probabilities, "timings": timings}
     paths = [models_dir / name for name in entry["files"]]
     return report_row(entry["id"], entry["model"], paths=paths, labels=labels,
@@ -105,17 +96,15 @@ def compare_keras(
 ) -> tuple[list[dict], np.ndarray]:
     """Rows for a Keras model: `model.predict` and a direct `model(x)` call; also its probabilities."""
     predictor = load_predictor(entry, models_dir=models_dir)
-    model_input = to_model_input(images, entry["input"])
+    model_input = to_model_input(images, entry["input"]["layout"])
     reference = predictor.predict(images)
     rows = []
     for label, call in (
         ("predict", lambda x: predictor.model.predict(x, verbose=0)),
         ("call", predictor.run),
     ):
-        label_runs = predict_runs if label == "predict" else runs
-        timings = time_calls(
-            call, model_input[:1], batch_input=model_input[:THROUGHPUT_BATCH], runs=label_runs
-        )
+        plan = TimingPlan(runs=predict_runs if label == "predict" else runs)
+        timings = time_calls(call, model_input, plan=plan)
         probabilities = reference if label == "predict" else run_in_batches(predictor.run, model_input)
         runtime = f"{predictor.runtime} ({'model.predict' if label == 'predict' else 'model(x)'})"
         measured = {"runtime": runtime, "probabilities": probabilities, "timings": timings}
@@ -129,16 +118,15 @@ def compare_keras(
 
 def compare_external(path: Path, arguments: argparse.Namespace, *, images, labels, runs: int) -> dict:
     """Measure an external ONNX model, converting our [0, 1] images to its input convention."""
-    predictor = OnnxPredictor({"id": path.name, "input": {"layout": arguments.layout}}, path)
-    model_input = to_model_input(images, {"layout": arguments.layout})
+    predictor = OnnxClassifier(path, entry={"id": path.name, "input": {"layout": arguments.layout}})
+    model_input = to_model_input(images, arguments.layout)
     model_input = ((model_input * arguments.scale - arguments.mean) / arguments.std).astype(np.float32)
     outputs = run_in_batches(predictor.run, model_input)
-    if outputs.ndim != 2 or outputs.shape[1] != 10:
-        raise ValueError(f"{path}: expected a (n, 10) output, got {outputs.shape}")
+    if outputs.ndim != 2 or outputs.shape[1] != NUM_CLASSES:
+        raise ValueError(f"{path}: expected a (n, {NUM_CLASSES}) output, got {outputs.shape}")
     probabilities = softmax(outputs) if arguments.output == "logits" else outputs.astype(np.float32)
-    timings = time_calls(
-        predictor.run, model_input[:1], batch_input=model_input[:THROUGHPUT_BATCH], runs=runs
-    )
+    plan = TimingPlan(runs=runs)
+    timings = time_calls(predictor.run, model_input, plan=plan)
     measured = {"runtime": predictor.runtime, "probabilities": probabilities, "timings": timings}
     return report_row(
         f"external:{path.name}", "external", paths=[path], labels=labels, reference=None, **measured
@@ -168,7 +156,7 @@ def report_row(name: str, model: str, *, paths, labels, reference, runtime, prob
 
 def parse_arguments(argv=None) -> argparse.Namespace:
     """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m export.compare", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.splitlines()[0])
     parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS_DIR, help="dir with manifest.json")
     parser.add_argument("--variants", default="", help="comma-separated manifest ids (default: all)")
     parser.add_argument("--no-keras", action="store_true", help="skip the Keras rows (and Keras comparisons)")
@@ -212,7 +200,7 @@ def main(argv=None) -> int:
     from export.evaluate import load_test_set
 
     try:
-        manifest = load_manifest(arguments.models_dir)
+        manifest = read_manifest(arguments.models_dir)
         wanted = [name.strip() for name in arguments.variants.split(",") if name.strip()]
         known = {entry["id"] for entry in manifest["models"]}
         unknown = [name for name in wanted if name not in known]

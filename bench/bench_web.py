@@ -1,6 +1,6 @@
 """Measure the static page in Chromium: time to ready, first prediction, latency per variant, bytes.
 
-`python -m export.bench_web` (make bench-web) opens web/index.html from file:// (and from a local
+`python -m bench.bench_web` (make bench-web) opens web/index.html from file:// (and from a local
 `python -m http.server` for comparison), and writes `reports/bench-web.md` and `.json`, plus the
 README's screenshot `docs/page.png` (a drawn digit, the default variant). Everything is measured
 inside the page with `performance.now()` (Chromium coarsens it to 0.1 ms without cross-origin
@@ -13,7 +13,6 @@ import json
 import math
 import os
 import platform
-import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -21,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from export.files import write_text_atomically
-from tests import web_page
+from bench import browser as web_page
+from digits.files import atomic_path, write_atomically
+from digits.stats import summarize
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,14 +60,14 @@ PREPROCESS_SCRIPT = """(runs) => {
 }"""
 
 
-def summarize(times: list[float]) -> dict:
-    """Median, p95 and mean of a list of milliseconds."""
-    ordered = sorted(times)
+def summarize_ms(times: list[float]) -> dict:
+    """Median, p95 and mean of milliseconds (`digits.stats`, as every latency figure), and the count."""
+    summary = summarize(times)
     return {
-        "median_ms": statistics.median(ordered),
-        "p95_ms": ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))],
-        "mean_ms": statistics.fmean(ordered),
-        "runs": len(ordered),
+        "median_ms": summary.median,
+        "p95_ms": summary.p95,
+        "mean_ms": summary.mean,
+        "runs": summary.count,
     }
 
 
@@ -95,11 +95,11 @@ def measure_loads(browser, scheme: str, base_url: str, *, config: BenchConfig) -
         bytes_loaded.append(local_bytes(record.requests, web_dir=web_page.WEB_DIR, base_url=base_url))
         page.close()
     return {
-        "ready_ms": statistics.median(ready),
+        "ready_ms": summarize(ready).median,
         "ready_ms_all": ready,
         "wall_ms_to_ready_last": wall_ms,
-        "first_prediction_after_pointerup_ms": statistics.median(first_prediction),
-        "bytes_loaded_default_variant": statistics.median(bytes_loaded),
+        "first_prediction_after_pointerup_ms": summarize(first_prediction).median,
+        "bytes_loaded_default_variant": summarize(bytes_loaded).median,
     }
 
 
@@ -132,7 +132,7 @@ def measure_variants(page, record, *, config: BenchConfig) -> list[dict]:
                     "model_bytes": entry["bytes"],
                     "load_ms": load_ms,
                     "bytes_added_by_load": added,
-                    **summarize(measured["times"]),
+                    **summarize_ms(measured["times"]),
                 }
             )
             print(f"  {entry['id']:<16} {measured['backend']:<6} median {results[-1]['median_ms']:.2f} ms")
@@ -163,9 +163,8 @@ def take_screenshot(browser, path: Path) -> None:
     page.wait_for_selector("#compare-table:not([hidden])")
     page.wait_for_function("MnistPage.isIdle()")
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp.png")
-    page.screenshot(path=str(temporary), full_page=True)
-    os.replace(temporary, path)
+    with atomic_path(path, keep_suffix=True) as temporary:  # Playwright picks the format by extension
+        page.screenshot(path=str(temporary), full_page=True)
     page.close()
 
 
@@ -251,7 +250,7 @@ def run(config: BenchConfig) -> dict:
         "default_variant": default_variant,
         "loads": loads,
         "preprocess": {
-            **summarize(preprocess["times"]),
+            **summarize_ms(preprocess["times"]),
             "size": f"{preprocess['width']}×{preprocess['height']}",
         },
         "variants": variants,
@@ -282,9 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     report = run(config)
     config.report_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomically(config.report_dir / "bench-web.json", json.dumps(report, indent=2) + "\n")
+    write_atomically(config.report_dir / "bench-web.json", json.dumps(report, indent=2) + "\n")
     markdown = render_markdown(report, config=config)
-    write_text_atomically(config.report_dir / "bench-web.md", markdown)
+    write_atomically(config.report_dir / "bench-web.md", markdown)
     print(markdown)
     return 0
 
