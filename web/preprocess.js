@@ -1,7 +1,7 @@
 /**
  * The MNIST recipe in the browser: a drawing → the 28×28 input the models were trained on.
  *
- * Operation for operation the same as `export/preprocess.py`'s `preprocess_array` (the golden
+ * Operation for operation the same as `digits/image/recipe.py`'s `preprocess_array` (the golden
  * vectors in `tests/golden/preprocess.json` hold the two within 1/255 per pixel): crop to the
  * ink's bounding box, scale the longer side to BOX_SIZE (20) pixels by an exact area average,
  * paste into IMAGE_SIZE × IMAGE_SIZE (28 × 28) shifted by a whole number of pixels so the centre
@@ -13,14 +13,13 @@
 (function (root) {
   'use strict';
 
-  const IMAGE_SIZE = 28; // side of the model input, pixels
-  const BOX_SIZE = 20; // the ink's longer side after scaling (MNIST leaves a 4-pixel margin)
-  const CENTER = IMAGE_SIZE / 2; // where the centre of mass lands, pixel-index coordinates
-  const INK_THRESHOLD = 0.1; // a pixel brighter than this is ink (bounding box, blank test)
-  const MIN_INK_FRACTION = 0.0002; // less ink mass than this × (longer side)² is blank
-  const ROUNDING_SLACK = 1e-9; // keeps floor(x + 0.5) equal to Python's when x is a tie
+  // Shared with Python (digits/constants.py, through the generated spec.js): sizes, the ink
+  // threshold, the blank test's fraction and the rounding slack.
+  const spec = root.MNIST_SPEC || (typeof require === 'function' ? require('./spec.js') : undefined);
+  if (!spec) throw new Error('spec.js must be loaded before preprocess.js');
+  const { IMAGE_SIZE, BOX_SIZE, CENTER, INK_THRESHOLD, MIN_INK_FRACTION, ROUNDING_SLACK } = spec;
 
-  /** Round half up, exactly as `_round` in preprocess.py. */
+  /** Round half up, exactly as `_round` in digits/image/recipe.py. */
   function roundHalfUp(value) {
     return Math.floor(value + 0.5 + ROUNDING_SLACK);
   }

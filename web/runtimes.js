@@ -4,7 +4,7 @@
  * caller (ui.js) passes a `loadScript(src) -> Promise` that adds classic `<script>` tags, which is
  * the only way a `file://` page can load anything.
  *
- * Globals read: `tf` (vendor/tf.min.js), `ort` (vendor/ort.wasm.min.js, loaded on demand),
+ * Globals read: `MNIST_SPEC` (spec.js), `MnistGraphModel` (graph_model.js), `tf` (vendor/tf.min.js), `ort` (vendor/ort.wasm.min.js, loaded on demand),
  * `MNIST_EMBEDDED_MODELS[id]` (models/embedded/<id>.js: {path: base64}),
  * `MNIST_ORT_WASM_BASE64` and `MNIST_ORT_WASM_GLUE` (vendor/ort-wasm-*.js, loaded on demand).
  * Exposes `globalThis.MnistRuntimes`.
@@ -12,8 +12,7 @@
 (function (root) {
   'use strict';
 
-  const NUM_CLASSES = 10;
-  const FLAT_SIZE = 784;
+  const { NUM_CLASSES, FLAT_SIZE } = root.MNIST_SPEC; // spec.js, generated from digits/constants.py
   /** Classic scripts that bring TF.js's wasm backend (XNNPACK kernels) and its SIMD binary. */
   const TFJS_WASM_SCRIPTS = ['vendor/tf-backend-wasm.min.js', 'vendor/tfjs-wasm-binary.js'];
   /** Classic scripts that bring onnxruntime-web, in load order (relative to index.html). */
@@ -57,14 +56,14 @@
   function batchShape(entry, batchSize) {
     const shape = entry.input.shape.slice(1).map(Number);
     const size = shape.reduce((product, dimension) => product * dimension, 1);
-    if (size !== FLAT_SIZE) throw new Error(`variant ${entry.id}: input shape ${entry.input.shape} is not 784 pixels`);
+    if (size !== FLAT_SIZE) throw new Error(`variant ${entry.id}: input shape ${entry.input.shape} is not ${FLAT_SIZE} pixels`);
     return [batchSize, ...shape];
   }
 
   /** Check a batch of pixels: Float32Array of n * 784 values in [0, 1]. @return {number} n */
   function checkPixels(pixels) {
     if (!(pixels instanceof Float32Array) || pixels.length === 0 || pixels.length % FLAT_SIZE !== 0) {
-      throw new Error(`expected a Float32Array of n * 784 pixels, got length ${pixels && pixels.length}`);
+      throw new Error(`expected a Float32Array of n * ${FLAT_SIZE} pixels, got length ${pixels && pixels.length}`);
     }
     return pixels.length / FLAT_SIZE;
   }
@@ -105,25 +104,7 @@
     if (!modelJsonPath) throw new Error(`variant ${entry.id} has no model.json`);
     const modelJson = JSON.parse(new TextDecoder().decode(files[modelJsonPath]));
     const folder = modelJsonPath.slice(0, modelJsonPath.length - 'model.json'.length);
-    const weightSpecs = [];
-    const shards = [];
-    for (const group of modelJson.weightsManifest) {
-      weightSpecs.push(...group.weights);
-      for (const shardName of group.paths) {
-        const shard = files[folder + shardName];
-        if (!shard) throw new Error(`variant ${entry.id}: weight shard ${shardName} is missing`);
-        shards.push(shard);
-      }
-    }
-    const weightData = new Uint8Array(shards.reduce((total, shard) => total + shard.length, 0));
-    let offset = 0;
-    for (const shard of shards) {
-      weightData.set(shard, offset);
-      offset += shard.length;
-    }
-    const model = await tf.loadGraphModel(
-      tf.io.fromMemory({ ...modelJson, weightSpecs, weightData: weightData.buffer })
-    );
+    const model = await root.MnistGraphModel.loadGraphModel(tf, modelJson, (shardPath) => files[folder + shardPath]);
     return {
       backend: tf.getBackend(),
       /** @param {Float32Array} pixels n * 784 @return {Float32Array} n * 10 probabilities */
@@ -229,7 +210,7 @@
        * @return {Promise<{probabilities: Float32Array, ms: number}>} probabilities: 10 values
        */
       async predict(pixels) {
-        if (checkPixels(pixels) !== 1) throw new Error(`predict takes one image (784 values), got ${pixels.length}`);
+        if (checkPixels(pixels) !== 1) throw new Error(`predict takes one image (${FLAT_SIZE} values), got ${pixels.length}`);
         return timed(pixels, 1);
       },
       /**

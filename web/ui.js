@@ -13,8 +13,7 @@
   'use strict';
 
   const PAD_SIZE = 280; // logical pad units; strokes are stored in them, whatever the screen size
-  const IMAGE_SIZE = 28;
-  const NUM_CLASSES = 10;
+  const { IMAGE_SIZE, NUM_CLASSES } = root.MNIST_SPEC; // spec.js, generated from digits/constants.py
   const LOW_CONFIDENCE = 0.7; // below this the page warns that the guess is shaky
 
   const byId = (id) => document.getElementById(id);

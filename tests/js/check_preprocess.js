@@ -16,6 +16,7 @@ const path = require('path');
 const zlib = require('zlib');
 
 const repository = path.resolve(__dirname, '..', '..');
+const MNIST_SPEC = require(path.join(repository, 'web', 'spec.js'));
 const MnistPreprocess = require(path.join(repository, 'web', 'preprocess.js'));
 const goldenPath = process.argv[2] || path.join(repository, 'tests', 'golden', 'preprocess.json');
 
@@ -34,9 +35,9 @@ function maxAbsDiff(a, b) {
 
 function main() {
   const golden = JSON.parse(fs.readFileSync(goldenPath, 'utf8'));
-  if (golden.image_size !== MnistPreprocess.IMAGE_SIZE || golden.box_size !== MnistPreprocess.BOX_SIZE) {
+  if (golden.image_size !== MNIST_SPEC.IMAGE_SIZE || golden.box_size !== MNIST_SPEC.BOX_SIZE) {
     throw new Error(`constants differ: golden ${golden.image_size}/${golden.box_size}, ` +
-      `JS ${MnistPreprocess.IMAGE_SIZE}/${MnistPreprocess.BOX_SIZE}`);
+      `web/spec.js ${MNIST_SPEC.IMAGE_SIZE}/${MNIST_SPEC.BOX_SIZE}: rerun tests/golden/make_golden.py`);
   }
   const report = { cases: [], max_abs_diff: 0, tolerance: golden.tolerance, ok: true };
   for (const goldenCase of golden.cases) {
