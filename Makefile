@@ -13,7 +13,7 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup demo test test-fast lint app train export parity compare web bench-web golden lock clean help
+.PHONY: setup demo test test-fast lint app train export parity compare web bench-web golden wheel lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -87,6 +87,11 @@ app: setup  ## the Streamlit app
 
 bench-web: setup  ## page timings in Chromium: reports/bench-web.{md,json}
 	$(PY) -m bench.bench_web
+
+wheel: $(VENV)/.installed  ## the edge package: dist/mnist_anywhere-*.whl (digits/ + digits-predict; numpy, onnxruntime, Pillow)
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	rm -rf build *.egg-info
+	@ls -l dist/*.whl
 
 lock:  ## re-resolve requirements.in into requirements.lock (needs the package index)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
