@@ -7,7 +7,15 @@ import json
 from pathlib import Path
 
 from digits.files import write_atomically
-from digits.manifest import MANIFEST_NAME, MODELS, VARIANTS
+from digits.manifest import (
+    MANIFEST_NAME,
+    MODELS,
+    OUTPUT_SPEC,
+    VARIANTS,
+    describe_files,
+    split_variant,
+    variant_id,
+)
 
 
 def write_manifest(models_dir: Path, manifest: dict) -> Path:
@@ -31,3 +39,25 @@ def merge_manifest(old: dict, *, entries: list[dict], keras_entries: list[dict])
         return (rank, model, VARIANTS.index(variant) if variant in VARIANTS else len(VARIANTS))
 
     return {"models": sorted(models, key=model_order), "keras": sorted(keras, key=model_order)}
+
+
+def variant_entry(model: str, variant: str, *, models_dir: Path, files: list[Path], input_block: dict):
+    """Return the manifest entry of a built variant, without its metrics (measured afterwards).
+
+    `files` are absolute paths under `models_dir`; the entry lists them relative to it, with their
+    total bytes and sha256.
+    """
+    file_format, precision = split_variant(variant)
+    relative = [Path(path).relative_to(models_dir).as_posix() for path in files]
+    size, digests = describe_files(models_dir, relative)
+    return {
+        "id": variant_id(model, variant),
+        "model": model,
+        "format": file_format,
+        "precision": precision,
+        "files": relative,
+        "bytes": size,
+        "sha256": digests,
+        "input": input_block,
+        "output": dict(OUTPUT_SPEC),
+    }

@@ -18,7 +18,6 @@ from digits.constants import NUM_CLASSES
 from digits.manifest import (
     KERAS_FILE_NAME,
     MODELS,
-    OUTPUT_SPEC,
     VARIANTS,
     describe_files,
     input_spec,
@@ -28,8 +27,9 @@ from digits.manifest import (
 )
 from digits.model import to_model_input
 from export.evaluate import load_calibration_images, load_test_set, measure
-from export.manifest import merge_manifest, write_manifest
+from export.manifest import merge_manifest, variant_entry, write_manifest
 from export.runtimes import load_predictor
+from export.variants import build_variant, remove_intermediates
 
 # Size bounds relative to the fp32 file of the same format, and the accuracy bound (fraction).
 SIZE_BOUNDS = {"int8": 0.30, "uint8": 0.30, "fp16": 0.55}
@@ -76,6 +76,28 @@ def load_source_models(config: ExportConfig) -> dict:
     return models
 
 
+@dataclass(frozen=True)
+class ExportRun:
+    """What every step of one run shares: the request, the staging folder, the data and the log."""
+
+    config: ExportConfig
+    staging: Path  # `<out>/../.export-staging-*`: everything is built here before it is published
+    test_images: np.ndarray  # float32 (10000, 28, 28) in [0, 1]: every metric is measured on these
+    test_labels: np.ndarray  # int64 (10000,)
+    calibration: np.ndarray  # float32 (calibration_count, 28, 28) TRAINING images for the int8 ONNX
+    log: Callable[[str], None]  # progress lines, prefixed with the elapsed time
+
+
+@dataclass(frozen=True)
+class SourceModel:
+    """One trained Keras model and what its exports are measured against."""
+
+    name: str  # "mlp" | "cnn"
+    model: object  # the loaded keras.Model
+    path: Path  # its `.keras` file
+    reference: np.ndarray  # Keras probabilities on the test images, float32 (10000, 10)
+
+
 def run_export(config: ExportConfig) -> dict:
     """Export, measure and publish; returns the manifest written to `config.out_dir`."""
     for variant in config.variants:
@@ -95,111 +117,77 @@ def run_export(config: ExportConfig) -> dict:
     out_dir = Path(config.out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-staging-", dir=out_dir.parent))
+    run = ExportRun(config, staging, test_images, test_labels, calibration, log)
     try:
         entries, keras_entries = [], []
         for name, (model, path) in sources.items():
-            keras_entry, reference = _export_keras(
-                name, path, model=model, staging=staging, test_images=test_images, test_labels=test_labels
-            )
+            keras_entry, source = _export_keras(run, name, model=model, path=path)
             keras_entries.append(keras_entry)
-            log(f"{name} keras: test accuracy {keras_entry['metrics']['test_accuracy']:.4f}")
-            entries += _export_variants(
-                name,
-                model,
-                config=config,
-                staging=staging,
-                log=log,
-                calibration=calibration,
-                test_images=test_images,
-                test_labels=test_labels,
-                reference=reference,
-            )
-        _check_bounds(entries, read_manifest(out_dir, missing_ok=True), log=log)
-        manifest = merge_manifest(
-            read_manifest(out_dir, missing_ok=True), entries=entries, keras_entries=keras_entries
-        )
-        published = [f"{name}/{variant}" for name in sources for variant in config.variants]
-        _publish(staging, out_dir, relative_dirs=published + [f"{name}/keras" for name in sources])
-        write_manifest(out_dir, manifest)
-        log(f"wrote {out_dir / 'manifest.json'} ({len(manifest['models'])} variants)")
-        return manifest
+            entries += _export_variants(run, source)
+        return _publish_release(run, out_dir, entries=entries, keras_entries=keras_entries)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _export_keras(name, path, *, model, staging, test_images, test_labels):
-    """Copy the `.keras` into the release and measure it; returns (keras entry, reference probs)."""
+def _export_keras(run: ExportRun, name: str, *, model, path: Path) -> tuple[dict, SourceModel]:
+    """Copy the `.keras` into the release and measure it; returns its entry and the source."""
     relative = f"{name}/keras/{KERAS_FILE_NAME}"
-    (staging / relative).parent.mkdir(parents=True)
-    shutil.copyfile(path, staging / relative)
-    size, digests = describe_files(staging, [relative])
+    (run.staging / relative).parent.mkdir(parents=True)
+    shutil.copyfile(path, run.staging / relative)
+    size, digests = describe_files(run.staging, [relative])
     spec = input_spec(model.inputs[0].name, tuple(model.inputs[0].shape))
     entry = {"model": name, "file": relative, "bytes": size, "sha256": digests[relative], "input": spec}
-    predictor = load_predictor(entry, models_dir=staging)
-    reference = predictor.predict(test_images)
-    accuracy = round(float(np.mean(reference.argmax(1) == test_labels)), 6)
+    predictor = load_predictor(entry, models_dir=run.staging)
+    reference = predictor.predict(run.test_images)
+    accuracy = round(float(np.mean(reference.argmax(1) == run.test_labels)), 6)
     entry["metrics"] = {"test_accuracy": accuracy, "runtime": predictor.runtime}
-    return entry, reference
+    run.log(f"{name} keras: test accuracy {accuracy:.4f}")
+    return entry, SourceModel(name, model, Path(path), reference)
 
 
-def _export_variants(name, model, *, config, staging, log, calibration, test_images, test_labels, reference):
-    """Build and measure every requested variant of one model in `staging`; returns the entries."""
-    from export.onnx import export_onnx
-    from export.quantize import quantize_onnx_int8
-    from export.tfjs import convert_saved_model, export_saved_model
-
-    spec = input_spec(model.inputs[0].name, tuple(model.inputs[0].shape))
-    fp32_onnx = staging / name / "onnx-fp32" / "model.onnx"
-    saved_model = staging / name / ".saved_model"
+def _export_variants(run: ExportRun, source: SourceModel) -> list[dict]:
+    """Build and measure every requested variant of one model in the staging folder; the entries."""
+    spec = input_spec(source.model.inputs[0].name, tuple(source.model.inputs[0].shape))
+    calibration_input = to_model_input(run.calibration, spec["layout"])
     entries = []
-    for variant in config.variants:
+    for variant in run.config.variants:
         step_started = time.perf_counter()
-        file_format, precision = split_variant(variant)
-        directory = staging / name / variant
-        directory.mkdir(parents=True, exist_ok=True)
-        if file_format == "onnx" and not fp32_onnx.exists():
-            fp32_onnx.parent.mkdir(parents=True, exist_ok=True)
-            export_onnx(model, fp32_onnx)
-        if variant == "onnx-int8":
-            quantize_onnx_int8(
-                fp32_onnx,
-                directory / "model.onnx",
-                calibration_images=to_model_input(calibration, spec["layout"]),
-            )
-            files = [directory / "model.onnx"]
-        elif file_format == "onnx":
-            files = [fp32_onnx]
-        else:
-            if not saved_model.exists():
-                export_saved_model(model, saved_model)
-            files = convert_saved_model(saved_model, directory, precision=precision)
-        relative = [path.relative_to(staging).as_posix() for path in files]
-        size, digests = describe_files(staging, relative)
-        entry = {
-            "id": variant_id(name, variant),
-            "model": name,
-            "format": file_format,
-            "precision": precision,
-            "files": relative,
-            "bytes": size,
-            "sha256": digests,
-            "input": spec,
-            "output": dict(OUTPUT_SPEC),
-        }
-        predictor = load_predictor(entry, models_dir=staging)
-        probabilities = predictor.predict(test_images)
-        entry["metrics"] = measure(probabilities, test_labels, reference=reference, runtime=predictor.runtime)
-        entries.append(entry)
-        metrics = entry["metrics"]
-        log(
-            f"{entry['id']}: {size / 1024:.1f} KiB, accuracy {metrics['test_accuracy']:.4f}, "
-            f"agreement {metrics['agreement_with_keras']:.4f}, max |Δp| {metrics['max_abs_diff']:.2g} "
-            f"({metrics['runtime']}; {time.perf_counter() - step_started:.1f}s)"
+        files = build_variant(
+            source.model, variant, model_dir=run.staging / source.name, calibration_input=calibration_input
         )
-    for directory in (staging / name).iterdir():
-        if directory.name not in config.variants and directory.name != "keras":
-            shutil.rmtree(directory)
+        entry = variant_entry(source.name, variant, models_dir=run.staging, files=files, input_block=spec)
+        predictor = load_predictor(entry, models_dir=run.staging)
+        probabilities = predictor.predict(run.test_images)
+        entry["metrics"] = measure(
+            probabilities, run.test_labels, reference=source.reference, runtime=predictor.runtime
+        )
+        entries.append(entry)
+        _log_variant(run, entry, seconds=time.perf_counter() - step_started)
+    remove_intermediates(run.staging / source.name, keep=(*run.config.variants, "keras"))
     return entries
+
+
+def _log_variant(run: ExportRun, entry: dict, *, seconds: float) -> None:
+    """One progress line: size, accuracy, agreement and max |Δp| of a measured variant."""
+    metrics = entry["metrics"]
+    run.log(
+        f"{entry['id']}: {entry['bytes'] / 1024:.1f} KiB, accuracy {metrics['test_accuracy']:.4f}, "
+        f"agreement {metrics['agreement_with_keras']:.4f}, max |Δp| {metrics['max_abs_diff']:.2g} "
+        f"({metrics['runtime']}; {seconds:.1f}s)"
+    )
+
+
+def _publish_release(run: ExportRun, out_dir: Path, *, entries: list[dict], keras_entries: list[dict]):
+    """Check the bounds, swap the staged folders into `out_dir`, write the manifest last; returns it."""
+    old_manifest = read_manifest(out_dir, missing_ok=True)
+    _check_bounds(entries, old_manifest, log=run.log)
+    manifest = merge_manifest(old_manifest, entries=entries, keras_entries=keras_entries)
+    names = [entry["model"] for entry in keras_entries]
+    published = [f"{name}/{variant}" for name in names for variant in run.config.variants]
+    _publish(run.staging, out_dir, relative_dirs=published + [f"{name}/keras" for name in names])
+    write_manifest(out_dir, manifest)
+    run.log(f"wrote {out_dir / 'manifest.json'} ({len(manifest['models'])} variants)")
+    return manifest
 
 
 def _check_bounds(entries: list[dict], old_manifest: dict, *, log) -> None:
