@@ -1,7 +1,8 @@
 """Keras → ONNX (fp32) through `model.export(format="onnx")` (tf2onnx underneath).
 
 The graph keeps the Keras input name (`pixels` for the MLP, `image` for the CNN), calls its output
-`probabilities`, and has a dynamic batch dimension named `batch`.
+`probabilities`, and has a dynamic batch dimension named `batch`. Names and order are canonical
+(`export.canonical`), so re-exporting the same `.keras` gives the same bytes.
 """
 
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 import onnx
 
 from digits.files import atomic_path
+from export.canonical import canonicalize
 
 OPSET = 17
 BATCH_DIMENSION = "batch"
@@ -34,6 +36,7 @@ def export_onnx(model, path: Path, *, opset: int = OPSET, output_name: str = "pr
     _rename_output(graph_model, output_name)
     for value in (*graph_model.graph.input, *graph_model.graph.output):
         value.type.tensor_type.shape.dim[0].dim_param = BATCH_DIMENSION
+    canonicalize(graph_model)
     graph_model.producer_name = "mnist-anywhere (keras → tf2onnx)"
     onnx.checker.check_model(graph_model, full_check=True)
     save_onnx(graph_model, path)

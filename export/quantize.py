@@ -19,6 +19,7 @@ from onnxruntime.quantization import (
 )
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
+from export.canonical import canonicalize
 from export.onnx import save_onnx
 
 CALIBRATION_BATCH_SIZE = 100  # images per calibration batch fed to onnxruntime
@@ -63,8 +64,7 @@ def quantize_onnx_int8(fp32_path: Path, int8_path: Path, *, calibration_images: 
             nodes_to_exclude=softmax_nodes,
         )
         result = onnx.load(quantized)
-    # Shape annotations of intermediate tensors are not needed to run the model: drop them.
-    del result.graph.value_info[:]
+    canonicalize(result)  # stable names and order; drops intermediate shape annotations too
     onnx.checker.check_model(result, full_check=True)
     save_onnx(result, Path(int8_path))
     return Path(int8_path)

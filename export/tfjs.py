@@ -3,6 +3,9 @@
 Keras 3 models saved as TF.js *layers* models do not load in TF.js, so we go through a SavedModel
 whose serving signature maps the Keras input name (`pixels` / `image`) to `probabilities`.
 Weights go in a single shard (`group1-shard1of1.bin`) because the static page embeds them.
+`model.json` is written with sorted keys: the converter turns protobuf maps (node attributes) into
+JSON objects in an order that changes from run to run, the only byte difference between two
+conversions of the same SavedModel (the weights and node order are stable).
 """
 
 import json
@@ -41,7 +44,7 @@ def convert_saved_model(saved_model_dir: Path, output_dir: Path, *, precision: s
     """Convert a SavedModel to a TF.js graph model in `output_dir`; returns the files written.
 
     `precision` is `fp32`, `fp16` (`--quantize_float16`) or `uint8` (`--quantize_uint8`).
-    `model.json` is rewritten without whitespace (it is embedded in the page).
+    `model.json` is rewritten without whitespace (it is embedded in the page) and with sorted keys.
     """
     if precision not in QUANTIZATION:
         raise ValueError(f"unknown TF.js precision {precision!r}; expected one of {', '.join(QUANTIZATION)}")
@@ -62,6 +65,6 @@ def convert_saved_model(saved_model_dir: Path, output_dir: Path, *, precision: s
     )
     model_json_path = output_dir / "model.json"
     model_json = json.loads(model_json_path.read_text(encoding="utf-8"))
-    write_atomically(model_json_path, json.dumps(model_json, separators=(",", ":")))
+    write_atomically(model_json_path, json.dumps(model_json, separators=(",", ":"), sort_keys=True))
     shards = [path for group in model_json["weightsManifest"] for path in group["paths"]]
     return [model_json_path, *(output_dir / shard for shard in shards)]
