@@ -30,3 +30,41 @@ def mnist_data_dir() -> pathlib.Path:
         + ", ".join(MNIST_FILE_NAMES)
         + " (for example export MNIST_DATA_DIR=../shared/mnist)"
     )
+
+
+# --- no test passes by skipping (issue 10) -------------------------------------------------------
+# A skipped test proves nothing, and `make test` must not go green on a machine that lacks
+# Chromium or the vendored runtimes. So every skip is reported as a failure carrying the skip's
+# reason and the fix. MNIST_ALLOW_SKIPS=1 turns skips back on for a developer who knows why.
+ALLOW_SKIPS_VARIABLE = "MNIST_ALLOW_SKIPS"
+SETUP_HINT = "run `make setup` (it installs Chromium, node packages and the vendored runtimes)"
+
+
+def _skips_allowed() -> bool:
+    return os.environ.get(ALLOW_SKIPS_VARIABLE) == "1"
+
+
+def _as_failure(report) -> None:
+    """Turn a skipped report into a failed one whose message says what is missing and the fix."""
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    report.outcome = "failed"
+    report.longrepr = (
+        f"{reason.removeprefix('Skipped: ')}\n"
+        f"A skip is a failure here: {SETUP_HINT}, or set {ALLOW_SKIPS_VARIABLE}=1 to allow skips."
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail") and not _skips_allowed():
+        _as_failure(report)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not _skips_allowed():  # a module-level skip (pytest.importorskip)
+        _as_failure(report)
