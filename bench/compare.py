@@ -23,7 +23,13 @@ import numpy as np
 
 from bench.compare_report import write_reports
 from digits.constants import NUM_CLASSES
-from digits.manifest import DEFAULT_MODELS_DIR, ManifestError, find_keras_entry, read_manifest
+from digits.manifest import (
+    DEFAULT_MODELS_DIR,
+    PROBABILITIES_OUTPUT,
+    ManifestError,
+    find_keras_entry,
+    read_manifest,
+)
 from digits.model import OnnxClassifier, softmax, to_model_input
 from digits.stats import TimingPlan, summarize
 from export.runtimes import TfjsPredictor, load_predictor
@@ -78,7 +84,8 @@ def compare_variant(entry: dict, models_dir: Path, *, images, labels, references
     model_input = to_model_input(images, entry["input"]["layout"])
     plan = TimingPlan(runs=runs)
     if isinstance(predictor, TfjsPredictor):
-        probabilities, report = predictor.run_node(model_input, timing=plan)
+        outputs, report = predictor.run_node(model_input, timing=plan)
+        probabilities = outputs[PROBABILITIES_OUTPUT]
         timings = summarize_timings(
             report["latency_ms"], report["batch_seconds"], batch=report["throughput_batch"]
         )

@@ -8,7 +8,13 @@ read the manifest); `export.manifest` merges and writes it. Layout of an entry (
      "input": {"name": "image", "shape": [null, 28, 28, 1], "layout": "nhwc", "dtype": "float32",
                "range": [0, 1]},
      "output": {"name": "probabilities", "kind": "probabilities"},
-     "metrics": {"test_accuracy": …, "agreement_with_keras": …, "max_abs_diff": …, "runtime": "…"}}
+     "outputs": {"probabilities": {"name": "probabilities", "kind": "probabilities", "size": 10},
+                 "embedding": {"name": "embedding", "kind": "embedding", "size": 128}},
+     "metrics": {"test_accuracy": …, "agreement_with_keras": …, "max_abs_diff": …,
+                 "embedding_max_abs_diff": …, "runtime": "…"}}
+
+`output` (the contract) names the probabilities; `outputs` lists every output by kind, with its
+width. Runtimes select outputs by these names, never by position.
 
 plus a top-level `"keras"` list with the source models (`file`, `bytes`, `sha256`, `input`, `metrics`).
 """
@@ -26,7 +32,9 @@ MODELS = ("mlp", "cnn")
 VARIANTS = ("onnx-fp32", "onnx-int8", "tfjs-fp32", "tfjs-fp16", "tfjs-uint8")
 MANIFEST_NAME = "manifest.json"
 KERAS_FILE_NAME = "model.keras"
-OUTPUT_SPEC = {"name": "probabilities", "kind": "probabilities"}
+PROBABILITIES_OUTPUT = "probabilities"  # output name in ONNX and key of the TF.js signature
+EMBEDDING_OUTPUT = "embedding"  # the penultimate activations, the second output of every export
+OUTPUT_SPEC = {"name": PROBABILITIES_OUTPUT, "kind": "probabilities"}
 
 
 class ManifestError(ValueError):

@@ -2,10 +2,13 @@
 
     classifier = OnnxClassifier("web/models/cnn/onnx-int8/model.onnx")
     probabilities = classifier.predict(images)   # float32 (n, 28, 28) in [0, 1] → float32 (n, 10)
+    outputs = classifier.predict_with_embedding(images)   # {"probabilities": (n, 10), "embedding": (n, d)}
 
 The input layout is read from the graph (`(n, 784)` flat, `(n, 28, 28, 1)` NHWC, `(n, 1, 28, 28)`
 NCHW or `(n, 28, 28)`) or given by a manifest entry; outputs that are not already probabilities
-(rows non-negative and summing to 1) are taken as logits and go through `softmax`. numpy and
+(rows non-negative and summing to 1) are taken as logits and go through `softmax`. Outputs are
+selected by name (the entry's, else `probabilities` / `embedding`), so the release models' second
+output never shadows the first; a foreign model with other names gives its first output. numpy and
 onnxruntime only: this file never imports TensorFlow.
 """
 
@@ -14,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from digits.constants import IMAGE_SIZE, LAYOUT_SHAPES, NUM_CLASSES, layout_of
+from digits.manifest import EMBEDDING_OUTPUT, PROBABILITIES_OUTPUT
 
 PROBABILITY_TOLERANCE = 1e-3  # rows within this of summing to 1 (and non-negative) are probabilities
 PREDICT_BATCH_SIZE = 1000  # images per runtime call when predicting many
@@ -107,10 +111,11 @@ class OnnxClassifier:
                     "(n, 28, 28, 1) or (n, 1, 28, 28)"
                 ) from None
         self.entry = entry or {"id": Path(model_path).name, "input": {"layout": self.layout}}
+        self.output_name, self.embedding_name = _output_names(self.session, self.entry)
 
     def run(self, model_input: np.ndarray) -> np.ndarray:
-        """One runtime call on input already in the model's layout; the raw `(n, …)` output."""
-        return self.session.run(None, {self.input_name: model_input})[0]
+        """One runtime call on input already in the model's layout; the raw `(n, 10)` probabilities output."""
+        return self.session.run([self.output_name], {self.input_name: model_input})[0]
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """Float32 images `(n, 28, 28)` (or one `(28, 28)`) in [0, 1] → probabilities `(n, 10)` float32."""
@@ -120,3 +125,35 @@ class OnnxClassifier:
             for start in range(0, len(model_input), PREDICT_BATCH_SIZE)
         ]
         return np.concatenate(batches) if batches else np.zeros((0, NUM_CLASSES), np.float32)
+
+    def predict_with_embedding(self, images: np.ndarray) -> dict[str, np.ndarray]:
+        """Float32 images `(n, 28, 28)` in [0, 1] → `{"probabilities": (n, 10), "embedding": (n, d)}`.
+
+        Both float32 and from the same runtime calls. `ModelError` if the model has no embedding output.
+        """
+        if self.embedding_name is None:
+            raise ModelError(f"{self.entry['id']} has no {EMBEDDING_OUTPUT!r} output: re-export it")
+        model_input = to_model_input(images, self.layout)
+        names = [self.output_name, self.embedding_name]
+        batches = [
+            self.session.run(names, {self.input_name: model_input[start : start + PREDICT_BATCH_SIZE]})
+            for start in range(0, max(len(model_input), 1), PREDICT_BATCH_SIZE)  # one call when empty
+        ]
+        return {
+            PROBABILITIES_OUTPUT: to_probabilities(np.concatenate([batch[0] for batch in batches])),
+            EMBEDDING_OUTPUT: np.concatenate([batch[1] for batch in batches]).astype(np.float32),
+        }
+
+
+def _output_names(session, entry: dict) -> tuple[str, str | None]:
+    """Return the names of the probabilities and embedding outputs (embedding: None when absent).
+
+    The manifest entry's `outputs` names win; else `probabilities` / `embedding` if the graph has
+    them; else the graph's first output holds the probabilities (a foreign model).
+    """
+    available = [output.name for output in session.get_outputs()]
+    described = entry.get("outputs", {})
+    wanted = described.get(PROBABILITIES_OUTPUT, {}).get("name", PROBABILITIES_OUTPUT)
+    probabilities = wanted if wanted in available else available[0]
+    embedding = described.get(EMBEDDING_OUTPUT, {}).get("name", EMBEDDING_OUTPUT)
+    return probabilities, (embedding if embedding in available and embedding != probabilities else None)

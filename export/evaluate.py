@@ -40,15 +40,25 @@ def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(probabilities.argmax(axis=1) == labels))
 
 
-def measure(probabilities: np.ndarray, labels: np.ndarray, *, reference: np.ndarray, runtime: str) -> dict:
-    """Return the manifest `metrics` block: accuracy, top-1 agreement and max |Δp| against `reference`."""
-    if probabilities.shape != reference.shape:
-        raise ValueError(
-            f"probabilities {probabilities.shape} and reference {reference.shape} differ in shape"
-        )
+def measure(outputs: dict, labels: np.ndarray, *, reference: dict, runtime: str) -> dict:
+    """Return the manifest `metrics` block of a variant's outputs against the Keras `reference`.
+
+    `outputs` / `reference`: `{"probabilities": (n, 10), "embedding": (n, d)}` float32. Figures:
+    test accuracy, top-1 agreement, max |Δp| and max |Δ| of the embedding (3 significant digits).
+    """
+    for name, values in reference.items():
+        if outputs[name].shape != values.shape:
+            raise ValueError(f"{name} {outputs[name].shape} and its reference {values.shape} differ in shape")
+    probabilities, expected = outputs["probabilities"], reference["probabilities"]
     return {
         "test_accuracy": round(accuracy(probabilities, labels), 6),
-        "agreement_with_keras": round(float(np.mean(probabilities.argmax(1) == reference.argmax(1))), 6),
-        "max_abs_diff": float(f"{float(np.max(np.abs(probabilities - reference))):.3g}"),
+        "agreement_with_keras": round(float(np.mean(probabilities.argmax(1) == expected.argmax(1))), 6),
+        "max_abs_diff": _max_abs_diff(probabilities, expected),
+        "embedding_max_abs_diff": _max_abs_diff(outputs["embedding"], reference["embedding"]),
         "runtime": runtime,
     }
+
+
+def _max_abs_diff(values: np.ndarray, reference: np.ndarray) -> float:
+    """Largest |values − reference|, rounded to 3 significant digits for the manifest."""
+    return float(f"{float(np.max(np.abs(values - reference))):.3g}")

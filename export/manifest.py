@@ -6,11 +6,14 @@ Reading, verifying and describing live in `digits.manifest` (TensorFlow-free, us
 import json
 from pathlib import Path
 
+from digits.constants import NUM_CLASSES
 from digits.files import write_atomically
 from digits.manifest import (
+    EMBEDDING_OUTPUT,
     MANIFEST_NAME,
     MODELS,
     OUTPUT_SPEC,
+    PROBABILITIES_OUTPUT,
     VARIANTS,
     describe_files,
     split_variant,
@@ -41,11 +44,19 @@ def merge_manifest(old: dict, *, entries: list[dict], keras_entries: list[dict])
     return {"models": sorted(models, key=model_order), "keras": sorted(keras, key=model_order)}
 
 
-def variant_entry(model: str, variant: str, *, models_dir: Path, files: list[Path], input_block: dict):
+def outputs_block(embedding_size: int) -> dict:
+    """Return the manifest `outputs` block: every output of an export by kind, with its name and width."""
+    return {
+        PROBABILITIES_OUTPUT: {**OUTPUT_SPEC, "size": NUM_CLASSES},
+        EMBEDDING_OUTPUT: {"name": EMBEDDING_OUTPUT, "kind": "embedding", "size": int(embedding_size)},
+    }
+
+
+def variant_entry(model: str, variant: str, *, models_dir: Path, files: list[Path], blocks: dict) -> dict:
     """Return the manifest entry of a built variant, without its metrics (measured afterwards).
 
     `files` are absolute paths under `models_dir`; the entry lists them relative to it, with their
-    total bytes and sha256.
+    total bytes and sha256. `blocks`: the model's `input` and `outputs` blocks.
     """
     file_format, precision = split_variant(variant)
     relative = [Path(path).relative_to(models_dir).as_posix() for path in files]
@@ -58,6 +69,7 @@ def variant_entry(model: str, variant: str, *, models_dir: Path, files: list[Pat
         "files": relative,
         "bytes": size,
         "sha256": digests,
-        "input": input_block,
+        "input": blocks["input"],
         "output": dict(OUTPUT_SPEC),
+        "outputs": blocks["outputs"],
     }

@@ -16,8 +16,10 @@ import numpy as np
 
 from digits.constants import NUM_CLASSES
 from digits.manifest import (
+    EMBEDDING_OUTPUT,
     KERAS_FILE_NAME,
     MODELS,
+    PROBABILITIES_OUTPUT,
     VARIANTS,
     describe_files,
     input_spec,
@@ -27,7 +29,7 @@ from digits.manifest import (
 )
 from digits.model import to_model_input
 from export.evaluate import load_calibration_images, load_test_set, measure
-from export.manifest import merge_manifest, variant_entry, write_manifest
+from export.manifest import merge_manifest, outputs_block, variant_entry, write_manifest
 from export.runtimes import load_predictor
 from export.variants import build_variant, remove_intermediates
 
@@ -95,7 +97,8 @@ class SourceModel:
     name: str  # "mlp" | "cnn"
     model: object  # the loaded keras.Model
     path: Path  # its `.keras` file
-    reference: np.ndarray  # Keras probabilities on the test images, float32 (10000, 10)
+    blocks: dict  # the manifest's `input` and `outputs` blocks of its exports
+    reference: dict  # Keras outputs on the test images: probabilities (10000, 10), embedding (10000, d)
 
 
 def run_export(config: ExportConfig) -> dict:
@@ -138,28 +141,28 @@ def _export_keras(run: ExportRun, name: str, *, model, path: Path) -> tuple[dict
     spec = input_spec(model.inputs[0].name, tuple(model.inputs[0].shape))
     entry = {"model": name, "file": relative, "bytes": size, "sha256": digests[relative], "input": spec}
     predictor = load_predictor(entry, models_dir=run.staging)
-    reference = predictor.predict(run.test_images)
-    accuracy = round(float(np.mean(reference.argmax(1) == run.test_labels)), 6)
+    reference = predictor.predict_with_embedding(run.test_images)
+    accuracy = round(float(np.mean(reference[PROBABILITIES_OUTPUT].argmax(1) == run.test_labels)), 6)
     entry["metrics"] = {"test_accuracy": accuracy, "runtime": predictor.runtime}
     run.log(f"{name} keras: test accuracy {accuracy:.4f}")
-    return entry, SourceModel(name, model, Path(path), reference)
+    blocks = {"input": spec, "outputs": outputs_block(reference[EMBEDDING_OUTPUT].shape[1])}
+    return entry, SourceModel(name, model, Path(path), blocks, reference)
 
 
 def _export_variants(run: ExportRun, source: SourceModel) -> list[dict]:
     """Build and measure every requested variant of one model in the staging folder; the entries."""
-    spec = input_spec(source.model.inputs[0].name, tuple(source.model.inputs[0].shape))
-    calibration_input = to_model_input(run.calibration, spec["layout"])
+    calibration_input = to_model_input(run.calibration, source.blocks["input"]["layout"])
     entries = []
     for variant in run.config.variants:
         step_started = time.perf_counter()
         files = build_variant(
             source.model, variant, model_dir=run.staging / source.name, calibration_input=calibration_input
         )
-        entry = variant_entry(source.name, variant, models_dir=run.staging, files=files, input_block=spec)
+        entry = variant_entry(source.name, variant, models_dir=run.staging, files=files, blocks=source.blocks)
         predictor = load_predictor(entry, models_dir=run.staging)
-        probabilities = predictor.predict(run.test_images)
+        outputs = predictor.predict_with_embedding(run.test_images)
         entry["metrics"] = measure(
-            probabilities, run.test_labels, reference=source.reference, runtime=predictor.runtime
+            outputs, run.test_labels, reference=source.reference, runtime=predictor.runtime
         )
         entries.append(entry)
         _log_variant(run, entry, seconds=time.perf_counter() - step_started)
@@ -172,8 +175,8 @@ def _log_variant(run: ExportRun, entry: dict, *, seconds: float) -> None:
     metrics = entry["metrics"]
     run.log(
         f"{entry['id']}: {entry['bytes'] / 1024:.1f} KiB, accuracy {metrics['test_accuracy']:.4f}, "
-        f"agreement {metrics['agreement_with_keras']:.4f}, max |Δp| {metrics['max_abs_diff']:.2g} "
-        f"({metrics['runtime']}; {seconds:.1f}s)"
+        f"agreement {metrics['agreement_with_keras']:.4f}, max |Δp| {metrics['max_abs_diff']:.2g}, "
+        f"max |Δembedding| {metrics['embedding_max_abs_diff']:.2g} ({metrics['runtime']}; {seconds:.1f}s)"
     )
 
 

@@ -2,6 +2,7 @@
 
     predictor = load_predictor("cnn-onnx-int8")
     probabilities = predictor.predict(images)   # images float32 (n, 28, 28) in [0, 1] → (n, 10)
+    outputs = predictor.predict_with_embedding(images)   # {"probabilities": (n, 10), "embedding": (n, d)}
 
 ONNX variants run in `digits.model.OnnxClassifier` (numpy + onnxruntime: importing this file loads
 no TensorFlow). `"<model>-keras"` loads the source Keras model (imports keras lazily). TF.js
@@ -20,6 +21,8 @@ import numpy as np
 from digits.constants import NUM_CLASSES
 from digits.manifest import (
     DEFAULT_MODELS_DIR,
+    EMBEDDING_OUTPUT,
+    PROBABILITIES_OUTPUT,
     ManifestError,
     find_entry,
     find_keras_entry,
@@ -31,6 +34,14 @@ from digits.stats import TimingPlan
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 TFJS_SCRIPT = Path(__file__).resolve().parent / "js" / "run_tfjs.js"
+OUTPUT_OPTIONS = ("output", "embedding")  # the runner's options that name an output file
+# The runner's timing options and the `TimingPlan` fields they take.
+TIMING_OPTIONS = {
+    "latency-runs": "runs",
+    "warm-up-runs": "warm_up_runs",
+    "throughput-batch": "throughput_batch",
+    "throughput-runs": "throughput_runs",
+}
 TFJS_BACKEND = "wasm"  # XNNPACK in node: matches Keras to ~1e-6 and is ~25× faster than "cpu"
 
 
@@ -53,6 +64,20 @@ class KerasPredictor:
         model_input = to_model_input(images, self.entry["input"]["layout"])
         return self.model.predict(model_input, batch_size=PREDICT_BATCH_SIZE, verbose=0).astype(np.float32)
 
+    def predict_with_embedding(self, images: np.ndarray) -> dict[str, np.ndarray]:
+        """Float32 images `(n, 28, 28)` → `{"probabilities": (n, 10), "embedding": (n, d)}` float32.
+
+        The reference the exports' two outputs are measured against (`export.embedding.with_embedding`).
+        """
+        from export.embedding import with_embedding
+
+        model_input = to_model_input(images, self.entry["input"]["layout"])
+        outputs = with_embedding(self.model).predict(model_input, batch_size=PREDICT_BATCH_SIZE, verbose=0)
+        names = (PROBABILITIES_OUTPUT, EMBEDDING_OUTPUT)
+        return {
+            name: np.asarray(output, dtype=np.float32) for name, output in zip(names, outputs, strict=True)
+        }
+
 
 class TfjsPredictor:
     """A TF.js graph model run by node (`export/js/run_tfjs.js`, `@tensorflow/tfjs` + wasm backend)."""
@@ -69,52 +94,54 @@ class TfjsPredictor:
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """Float32 images `(n, 28, 28)` in [0, 1] → probabilities `(n, 10)` float32."""
-        probabilities, _ = self.run_node(to_model_input(images, self.entry["input"]["layout"]))
-        return probabilities
+        outputs, _ = self.run_node(to_model_input(images, self.entry["input"]["layout"]))
+        return outputs[PROBABILITIES_OUTPUT]
 
-    def run_node(self, model_input: np.ndarray, *, timing: TimingPlan | None = None):
-        """Predict in node; with a `timing` plan also time it there. Returns (probabilities, report).
+    def predict_with_embedding(self, images: np.ndarray) -> dict[str, np.ndarray]:
+        """Float32 images `(n, 28, 28)` → `{"probabilities": (n, 10), "embedding": (n, d)}` float32."""
+        model_input = to_model_input(images, self.entry["input"]["layout"])
+        outputs, _ = self.run_node(model_input, with_embedding=True)
+        return outputs
 
+    def run_node(self, model_input: np.ndarray, *, timing: TimingPlan | None = None, with_embedding=False):
+        """Predict in node; with a `timing` plan also time it there. Returns (outputs, report).
+
+        `outputs`: `{"probabilities": (n, 10)}` float32, plus `"embedding": (n, d)` when asked.
         The report holds `runtime` and, when timed, the raw samples `latency_ms` (one image per
         call) and `batch_seconds` (`throughput_batch` images per call), to be summarised by
         `digits.stats` like every other latency.
         """
         with tempfile.TemporaryDirectory(prefix="tfjs-") as scratch:
-            input_path = Path(scratch) / "input.f32"
-            output_path = Path(scratch) / "output.f32"
-            np.ascontiguousarray(model_input, dtype="<f4").tofile(input_path)
-            command = [
-                self.node,
-                str(TFJS_SCRIPT),
-                "--model",
-                str(self.model_json),
-                "--input",
-                str(input_path),
-                "--shape",
-                ",".join(str(size) for size in model_input.shape),
-                "--output",
-                str(output_path),
-                "--backend",
-                self.backend,
-            ]
+            paths = {name: Path(scratch) / f"{name}.f32" for name in ("input", *OUTPUT_OPTIONS)}
+            np.ascontiguousarray(model_input, dtype="<f4").tofile(paths["input"])
+            shape = ",".join(str(size) for size in model_input.shape)
+            options = {"model": self.model_json, "input": paths["input"], "output": paths["output"],
+                       "shape": shape, "backend": self.backend}  # fmt: skip
+            if with_embedding:
+                options["embedding"] = paths["embedding"]
             if timing is not None:
-                command += [
-                    "--latency-runs",
-                    str(timing.runs),
-                    "--warm-up-runs",
-                    str(timing.warm_up_runs),
-                    "--throughput-batch",
-                    str(timing.throughput_batch),
-                    "--throughput-runs",
-                    str(timing.throughput_runs),
-                ]
-            completed = subprocess.run(command, capture_output=True, text=True, cwd=REPOSITORY_ROOT)
-            if completed.returncode != 0:
-                raise RuntimeError(f"node failed on {self.model_json}: {completed.stderr.strip()[-2000:]}")
-            report = json.loads(completed.stdout.strip().splitlines()[-1])
-            probabilities = np.fromfile(output_path, dtype="<f4").reshape(len(model_input), NUM_CLASSES)
+                options.update({option: getattr(timing, field) for option, field in TIMING_OPTIONS.items()})
+            report = self._run([self.node, str(TFJS_SCRIPT), *_flatten(options)])
+            probabilities = np.fromfile(paths["output"], dtype="<f4").reshape(-1, NUM_CLASSES)
+            outputs = {PROBABILITIES_OUTPUT: probabilities}
+            if with_embedding:
+                width = report["embedding_size"]
+                outputs[EMBEDDING_OUTPUT] = np.fromfile(paths["embedding"], dtype="<f4").reshape(-1, width)
+        return {name: values.astype(np.float32) for name, values in outputs.items()}, report
+
+    def _run(self, command: list[str]) -> dict:
+        """Run the node runner; its JSON report line (RuntimeError with node's message if it fails)."""
+        completed = subprocess.run(command, capture_output=True, text=True, cwd=REPOSITORY_ROOT)
+        if completed.returncode != 0:
+            raise RuntimeError(f"node failed on {self.model_json}: {completed.stderr.strip()[-2000:]}")
+        report = json.loads(completed.stdout.strip().splitlines()[-1])
         self.runtime = report["runtime"]
-        return probabilities.astype(np.float32), report
+        return report
+
+
+def _flatten(options: dict) -> list[str]:
+    """`{"model": path, "runs": 5}` → `["--model", "path", "--runs", "5"]` (the runner's argument form)."""
+    return [text for name, value in options.items() for text in (f"--{name}", str(value))]
 
 
 def tfjs_version() -> str:

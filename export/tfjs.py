@@ -1,7 +1,8 @@
 """Keras → SavedModel → TF.js graph model (fp32, fp16 or uint8 weights) with the official converter.
 
 Keras 3 models saved as TF.js *layers* models do not load in TF.js, so we go through a SavedModel
-whose serving signature maps the Keras input name (`pixels` / `image`) to `probabilities`.
+whose serving signature maps the Keras input name (`pixels` / `image`) to `{"probabilities",
+"embedding"}`; TF.js selects outputs by those keys (`model.execute(x, ["probabilities"])`).
 Weights go in a single shard (`group1-shard1of1.bin`) because the static page embeds them.
 `model.json` is written with sorted keys: the converter turns protobuf maps (node attributes) into
 JSON objects in an order that changes from run to run, the only byte difference between two
@@ -14,26 +15,36 @@ import shutil
 from pathlib import Path
 
 from digits.files import write_atomically
+from digits.manifest import EMBEDDING_OUTPUT, PROBABILITIES_OUTPUT
+from export.embedding import with_embedding
 
 SIGNATURE = "serving_default"
-OUTPUT_NAME = "probabilities"
 # Converter quantization map per precision (None: keep float32 weights).
 QUANTIZATION = {"fp32": None, "fp16": {"float16": True}, "uint8": {"uint8": True}}
 SINGLE_SHARD_BYTES = 1 << 30
 
 
 def export_saved_model(model, directory: Path) -> Path:
-    """Write `model` as a SavedModel whose `serving_default` returns `{"probabilities": (n, 10)}`."""
+    """Write a Keras classifier as a SavedModel whose `serving_default` returns two outputs.
+
+    `{"probabilities": (n, 10), "embedding": (n, d)}`, float32 (see `export.embedding`).
+    """
     import keras
     import tensorflow as tf
 
     input_name = model.inputs[0].name
     shape = (None, *model.inputs[0].shape[1:])
+    two_outputs = with_embedding(model)
     archive = keras.export.ExportArchive()
-    archive.track(model)
+    archive.track(two_outputs)
+
+    def serve(images):
+        probabilities, embedding = two_outputs(images, training=False)
+        return {PROBABILITIES_OUTPUT: probabilities, EMBEDDING_OUTPUT: embedding}
+
     archive.add_endpoint(
         name=SIGNATURE,
-        fn=lambda images: {OUTPUT_NAME: model(images, training=False)},
+        fn=serve,
         input_signature=[tf.TensorSpec(shape, tf.float32, name=input_name)],
     )
     archive.write_out(str(directory), verbose=False)

@@ -14,8 +14,14 @@ from export.__main__ import main as export_main
 
 TRAINING_IMAGES = 3000  # enough for a quick model well above chance
 CHANCE = 1 / 10  # quick models must beat guessing (measured: MLP 0.82; CNN 0.15, batch norm barely warmed)
-ENTRY_KEYS = {"id", "model", "format", "precision", "files", "bytes", "sha256", "input", "output", "metrics"}
-METRIC_KEYS = {"test_accuracy", "agreement_with_keras", "max_abs_diff", "runtime"}
+ENTRY_KEYS = {"id", "model", "format", "precision", "files", "bytes", "sha256", "input", "output", "outputs",
+              "metrics"}  # fmt: skip
+METRIC_KEYS = {"test_accuracy", "agreement_with_keras", "max_abs_diff", "embedding_max_abs_diff", "runtime"}
+OUTPUTS = {  # every export's outputs: the build_mlp / build_cnn defaults are 128 wide before the classifier
+    "probabilities": {"name": "probabilities", "kind": "probabilities", "size": 10},
+    "embedding": {"name": "embedding", "kind": "embedding", "size": 128},
+}
+tol = 1e-5  # max |Δ| between an fp32 export and Keras, for the probabilities and the embedding
 
 
 def snapshot(directory: Path) -> dict[str, str]:
@@ -76,6 +82,7 @@ def test_manifest_is_complete_and_matches_the_files(exported):
         assert entry["bytes"] == sum((exported / name).stat().st_size for name in entry["files"])
         assert entry["sha256"] == {name: sha256_file(exported / name) for name in entry["files"]}
         assert entry["output"] == {"name": "probabilities", "kind": "probabilities"}
+        assert entry["outputs"] == OUTPUTS
         expected_input = {"mlp": ("pixels", [None, 784], "flat"), "cnn": ("image", [None, 28, 28, 1], "nhwc")}
         name, shape, layout = expected_input[entry["model"]]
         assert entry["input"] == {
@@ -89,7 +96,8 @@ def test_manifest_is_complete_and_matches_the_files(exported):
         assert runtime.startswith("onnxruntime 1.") if entry["format"] == "onnx" else "(node, " in runtime
         if entry["precision"] == "fp32":
             assert entry["metrics"]["agreement_with_keras"] == 1.0
-            assert entry["metrics"]["max_abs_diff"] <= 1e-5
+            assert entry["metrics"]["max_abs_diff"] <= tol
+            assert entry["metrics"]["embedding_max_abs_diff"] <= tol
         if entry["format"] == "tfjs":
             assert [Path(name).name for name in entry["files"]] == ["model.json", "group1-shard1of1.bin"]
     keras_accuracy = {entry["model"]: entry["metrics"]["test_accuracy"] for entry in manifest["keras"]}
@@ -129,7 +137,7 @@ def test_onnx_files_have_names_opset_and_dynamic_batch(exported):
                 >= 17
             )
             assert [value.name for value in graph_model.graph.input] == [input_name]
-            assert [value.name for value in graph_model.graph.output] == ["probabilities"]
+            assert [value.name for value in graph_model.graph.output] == ["probabilities", "embedding"]
             assert graph_model.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
             if precision == "int8":
                 assert "ConvInteger" not in {node.op_type for node in graph_model.graph.node}

@@ -1,6 +1,7 @@
 /**
  * Runtimes of the static page: load one manifest variant (TF.js graph model or ONNX) from the
- * bytes embedded by `web/build.py`, and predict digit probabilities. No DOM access here: the
+ * bytes embedded by `web/build.py`, and predict digit probabilities and the embedding (the
+ * penultimate activations, for the teach feature). Outputs are selected by the manifest's names. No DOM access here: the
  * caller (ui.js) passes a `loadScript(src) -> Promise` that adds classic `<script>` tags, which is
  * the only way a `file://` page can load anything.
  *
@@ -96,6 +97,20 @@
     await tf.ready();
   }
 
+  /**
+   * The output names of a variant, from the manifest: the probabilities (the contract's `output`)
+   * and, when the export has one, the embedding. Outputs are always selected by these names.
+   * @return {{probabilities: string, embedding: (string|null), embeddingSize: number}}
+   */
+  function outputNames(entry) {
+    const embedding = (entry.outputs && entry.outputs.embedding) || null;
+    return {
+      probabilities: entry.output.name,
+      embedding: embedding ? embedding.name : null,
+      embeddingSize: embedding ? embedding.size : 0,
+    };
+  }
+
   /** A TF.js graph model from its model.json + weight shards, held in memory. */
   async function loadTfjsModel(entry, files, backend, loadScript) {
     const tf = root.tf;
@@ -105,16 +120,24 @@
     const modelJson = JSON.parse(new TextDecoder().decode(files[modelJsonPath]));
     const folder = modelJsonPath.slice(0, modelJsonPath.length - 'model.json'.length);
     const model = await root.MnistGraphModel.loadGraphModel(tf, modelJson, (shardPath) => files[folder + shardPath]);
+    const names = outputNames(entry);
+    const wanted = names.embedding ? [names.probabilities, names.embedding] : [names.probabilities];
     return {
       backend: tf.getBackend(),
-      /** @param {Float32Array} pixels n * 784 @return {Float32Array} n * 10 probabilities */
+      /**
+       * @param {Float32Array} pixels n * 784
+       * @return {{probabilities: Float32Array, embedding: (Float32Array|null)}} n * 10 and n * d values
+       */
       async run(pixels, batchSize) {
         // Another variant may have switched the global backend; the weights live on this one.
         if (tf.getBackend() !== backend) await tf.setBackend(backend);
-        const output = tf.tidy(() => model.predict(tf.tensor(pixels, batchShape(entry, batchSize), 'float32')));
-        const probabilities = output.dataSync();
-        output.dispose();
-        return Float32Array.from(probabilities);
+        const outputs = tf.tidy(() => {
+          const result = model.execute(tf.tensor(pixels, batchShape(entry, batchSize), 'float32'), wanted);
+          return Array.isArray(result) ? result : [result]; // one name: TF.js gives the tensor itself
+        });
+        const [probabilities, embedding] = outputs.map((output) => Float32Array.from(output.dataSync()));
+        tf.dispose(outputs);
+        return { probabilities, embedding: embedding || null };
       },
       dispose() {
         model.dispose();
@@ -157,16 +180,22 @@
       graphOptimizationLevel: 'all',
     });
     const inputName = session.inputNames.includes(entry.input.name) ? entry.input.name : session.inputNames[0];
-    const outputName = session.outputNames[0];
+    const names = outputNames(entry);
+    if (!session.outputNames.includes(names.probabilities)) {
+      throw new Error(`variant ${entry.id}: the model has no output ${names.probabilities} (it has ${session.outputNames})`);
+    }
+    const embeddingName = session.outputNames.includes(names.embedding) ? names.embedding : null;
     return {
       backend: 'wasm',
+      /** Same as the TF.js model's run: `{probabilities, embedding}` for n images. */
       async run(pixels, batchSize) {
         const input = new ort.Tensor('float32', pixels, batchShape(entry, batchSize));
         const results = await session.run({ [inputName]: input });
-        const probabilities = Float32Array.from(results[outputName].data);
+        const probabilities = Float32Array.from(results[names.probabilities].data);
+        const embedding = embeddingName ? Float32Array.from(results[embeddingName].data) : null;
         input.dispose && input.dispose();
-        results[outputName].dispose && results[outputName].dispose();
-        return probabilities;
+        for (const output of Object.values(results)) output.dispose && output.dispose();
+        return { probabilities, embedding };
       },
       dispose() {
         session.release();
@@ -196,8 +225,8 @@
     const timed = (pixels, batchSize) => {
       const result = queue.then(async () => {
         const start = performance.now();
-        const probabilities = await model.run(pixels, batchSize);
-        return { probabilities, ms: performance.now() - start };
+        const { probabilities, embedding } = await model.run(pixels, batchSize);
+        return { probabilities, embedding, ms: performance.now() - start };
       });
       queue = result.catch(() => {});
       return result;
@@ -205,17 +234,21 @@
     return {
       entry,
       backend: model.backend,
+      /** Width d of the embedding output (manifest `outputs.embedding.size`); 0 when the export has none. */
+      embeddingSize: outputNames(entry).embeddingSize,
       /**
        * @param {Float32Array} pixels 784 values in [0, 1], row-major 28x28, white ink on black
-       * @return {Promise<{probabilities: Float32Array, ms: number}>} probabilities: 10 values
+       * @return {Promise<{probabilities: Float32Array, embedding: (Float32Array|null), ms: number}>}
+       *   probabilities: 10 values; embedding: the d penultimate activations (null without one)
        */
       async predict(pixels) {
         if (checkPixels(pixels) !== 1) throw new Error(`predict takes one image (${FLAT_SIZE} values), got ${pixels.length}`);
         return timed(pixels, 1);
       },
       /**
-       * @param {Float32Array} pixels n * 784 values @return {Promise<{probabilities: Float32Array, ms: number}>}
-       *   probabilities: n * 10 values, row-major
+       * @param {Float32Array} pixels n * 784 values
+       * @return {Promise<{probabilities: Float32Array, embedding: (Float32Array|null), ms: number}>}
+       *   probabilities: n * 10 values, embedding: n * d values (null without one), both row-major
        */
       async predictBatch(pixels) {
         return timed(pixels, checkPixels(pixels));

@@ -4,11 +4,13 @@
  *
  * Usage:
  *   node export/js/run_tfjs.js --model DIR/model.json --input images.f32 --shape N,28,28,1
- *       --output probabilities.f32 [--backend cpu|wasm] [--batch-size 1000]
+ *       --output probabilities.f32 [--embedding embedding.f32] [--backend cpu|wasm] [--batch-size 1000]
  *       [--latency-runs 1000 --warm-up-runs 20 --throughput-batch 256 --throughput-runs 20]
  *
  * Input: little-endian float32, shape `[N, ...]` as given by --shape (C order).
- * Output: little-endian float32 probabilities `[N, NUM_CLASSES]` (web/spec.js).
+ * Output: little-endian float32 probabilities `[N, NUM_CLASSES]` (web/spec.js); with --embedding,
+ * also the `embedding` output `[N, d]`. Outputs are selected by their signature keys
+ * (`model.execute(x, ["probabilities", "embedding"])`), never by position.
  * Prints one JSON line on stdout: {"runtime": "tfjs 4.22.0 (node, wasm backend)", ...}; with
  * --latency-runs also the raw samples `latency_ms` and `batch_seconds` (Python summarises them).
  */
@@ -19,6 +21,9 @@ const path = require("path");
 const tf = require("@tensorflow/tfjs");
 const MnistGraphModel = require("../../web/graph_model.js");
 const MNIST_SPEC = require("../../web/spec.js");
+
+const PROBABILITIES = "probabilities"; // the signature keys written by export/tfjs.py
+const EMBEDDING = "embedding";
 
 /** Parse `--name value` pairs into an object. */
 function parseArguments(argv) {
@@ -55,19 +60,13 @@ async function selectBackend(name) {
   await tf.ready();
 }
 
-/** Predict `[n, ...]` images in batches; returns a Float32Array of `[n, NUM_CLASSES]` probabilities. */
-function predictAll(model, images, shape, batchSize) {
-  const count = shape[0];
-  const imageSize = images.length / count;
-  const chunks = [];
-  for (let start = 0; start < count; start += batchSize) {
-    const stop = Math.min(start + batchSize, count);
-    const probabilities = tf.tidy(() => {
-      const batch = tf.tensor(images.subarray(start * imageSize, stop * imageSize), [stop - start, ...shape.slice(1)]);
-      return model.predict(batch).dataSync();
-    });
-    chunks.push(Float32Array.from(probabilities));
-  }
+/** The signature keys of the outputs to compute: probabilities, and the embedding when asked. */
+function outputNames(options) {
+  return options.embedding ? [PROBABILITIES, EMBEDDING] : [PROBABILITIES];
+}
+
+/** Join Float32Array chunks into one. @param {Float32Array[]} chunks @return {Float32Array} */
+function concatenate(chunks) {
   const result = new Float32Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
   let offset = 0;
   for (const chunk of chunks) {
@@ -75,6 +74,26 @@ function predictAll(model, images, shape, batchSize) {
     offset += chunk.length;
   }
   return result;
+}
+
+/**
+ * Predict `[n, ...]` images in batches.
+ * @return {Float32Array[]} one array per output name: `[n, NUM_CLASSES]` probabilities, `[n, d]` embedding
+ */
+function predictAll(model, images, shape, { batchSize, names }) {
+  const count = shape[0];
+  const imageSize = images.length / count;
+  const chunks = names.map(() => []);
+  for (let start = 0; start < count; start += batchSize) {
+    const stop = Math.min(start + batchSize, count);
+    const outputs = tf.tidy(() => {
+      const batch = tf.tensor(images.subarray(start * imageSize, stop * imageSize), [stop - start, ...shape.slice(1)]);
+      const outputs = model.execute(batch, names); // one name: TF.js gives the tensor, not a list
+      return (Array.isArray(outputs) ? outputs : [outputs]).map((output) => output.dataSync());
+    });
+    outputs.forEach((values, index) => chunks[index].push(Float32Array.from(values)));
+  }
+  return chunks.map(concatenate);
 }
 
 /** Elapsed milliseconds of one call. */
@@ -93,7 +112,7 @@ function measureTimings(model, images, shape, plan) {
   const one = tf.tensor(images.subarray(0, imageSize), [1, ...shape.slice(1)]);
   const batchCount = Math.min(plan.throughputBatch, shape[0]);
   const batch = tf.tensor(images.subarray(0, batchCount * imageSize), [batchCount, ...shape.slice(1)]);
-  const run = (input) => tf.tidy(() => model.predict(input).dataSync());
+  const run = (input) => tf.tidy(() => model.execute(input, PROBABILITIES).dataSync());
   for (let warmUp = 0; warmUp < plan.warmUpRuns; warmUp++) run(one);
   const latencies = [];
   for (let index = 0; index < plan.latencyRuns; index++) latencies.push(timeMs(() => run(one)));
@@ -118,15 +137,18 @@ async function main() {
   }
   const model = await loadGraphModel(options.model);
   const started = process.hrtime.bigint();
-  const probabilities = predictAll(model, images, shape, Number(options["batch-size"] || 1000));
+  const batchSize = Number(options["batch-size"] || 1000);
+  const [probabilities, embedding] = predictAll(model, images, shape, { batchSize, names: outputNames(options) });
   const predictSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (probabilities.length !== shape[0] * MNIST_SPEC.NUM_CLASSES) {
     throw new Error(`the model gave ${probabilities.length / shape[0]} outputs per image, expected ${MNIST_SPEC.NUM_CLASSES}`);
   }
   fs.writeFileSync(options.output, Buffer.from(probabilities.buffer));
+  if (embedding) fs.writeFileSync(options.embedding, Buffer.from(embedding.buffer));
   const report = {
     runtime: `tfjs ${tf.version.tfjs} (node, ${backend} backend)`,
     predict_seconds: predictSeconds,
+    embedding_size: embedding ? embedding.length / shape[0] : null,
   };
   if (options["latency-runs"]) {
     const plan = {
