@@ -4,7 +4,8 @@ For each variant (and the source Keras models, via `predict` and a direct `model
 bytes and gzip bytes, test accuracy, agreement with Keras, max |Δp|, one-image latency (median
 and p95 over `--runs` runs after a warm-up) and throughput on a batch of 256. ONNX runs in
 onnxruntime (CPU, 1 thread), TF.js in node (timed inside node), Keras in TensorFlow.
-`--onnx PATH` adds an external ONNX model with its own input convention. Writes
+`--onnx PATH` adds an external ONNX model with its own input convention (its size counts every
+file it needs: external data such as `model.onnx.data` included). Writes
 `reports/compare.{md,json,png}` and prints the table.
 
     python -m bench.compare                     # everything, 1,000 latency runs
@@ -13,15 +14,14 @@ onnxruntime (CPU, 1 thread), TF.js in node (timed inside node), Keras in TensorF
 """
 
 import argparse
-import gzip
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 from bench.compare_report import write_reports
+from bench.compare_rows import report_row, run_in_batches, summarize_timings, time_calls
 from digits.constants import NUM_CLASSES
 from digits.manifest import (
     DEFAULT_MODELS_DIR,
@@ -31,51 +31,10 @@ from digits.manifest import (
     read_manifest,
 )
 from digits.model import OnnxClassifier, softmax, to_model_input
-from digits.stats import TimingPlan, summarize
+from digits.stats import TimingPlan
 from export.runtimes import TfjsPredictor, load_predictor
 
 KERAS_PREDICT_RUNS = 1000  # as many as the others; `model.predict` is ~50-100 ms a call (~2.5 min)
-
-
-def gzip_bytes(paths: list[Path]) -> int:
-    """Total size of the files gzip-compressed (level 9): what a web server would send."""
-    return sum(len(gzip.compress(Path(path).read_bytes(), compresslevel=9)) for path in paths)
-
-
-def summarize_timings(latency_ms: list[float], batch_seconds: list[float], *, batch: int) -> dict:
-    """Raw samples → the report's latency median and p95 (ms) and images/s (median batch call)."""
-    latency = summarize(latency_ms)
-    return {
-        "latency_ms_median": latency.median,
-        "latency_ms_p95": latency.p95,
-        "throughput_images_per_s": batch / summarize(batch_seconds).median,
-    }
-
-
-def time_calls(call, model_input: np.ndarray, *, plan: TimingPlan) -> dict:
-    """Time `call` on the first image `plan.runs` times after a warm-up, then on a batch; summarised."""
-    one_input, batch_input = model_input[:1], model_input[: plan.throughput_batch]
-    for _ in range(plan.warm_up_runs):
-        call(one_input)
-    latencies = []
-    for _ in range(plan.runs):
-        started = time.perf_counter()
-        call(one_input)
-        latencies.append((time.perf_counter() - started) * 1000)
-    call(batch_input)
-    batch_seconds = []
-    for _ in range(plan.throughput_runs):
-        started = time.perf_counter()
-        call(batch_input)
-        batch_seconds.append(time.perf_counter() - started)
-    return summarize_timings(latencies, batch_seconds, batch=len(batch_input))
-
-
-def run_in_batches(call, model_input: np.ndarray, *, batch_size: int = 1000) -> np.ndarray:
-    """`call` over `model_input` in batches, concatenated: `(n, 10)`."""
-    return np.concatenate(
-        [call(model_input[start : start + batch_size]) for start in range(0, len(model_input), batch_size)]
-    )
 
 
 def compare_variant(entry: dict, models_dir: Path, *, images, labels, references: dict, runs: int) -> dict:
@@ -125,6 +84,7 @@ def compare_keras(
 
 def compare_external(path: Path, arguments: argparse.Namespace, *, images, labels, runs: int) -> dict:
     """Measure an external ONNX model, converting our [0, 1] images to its input convention."""
+    paths = onnx_files(path)
     predictor = OnnxClassifier(path, entry={"id": path.name, "input": {"layout": arguments.layout}})
     model_input = to_model_input(images, arguments.layout)
     model_input = ((model_input * arguments.scale - arguments.mean) / arguments.std).astype(np.float32)
@@ -136,29 +96,47 @@ def compare_external(path: Path, arguments: argparse.Namespace, *, images, label
     timings = time_calls(predictor.run, model_input, plan=plan)
     measured = {"runtime": predictor.runtime, "probabilities": probabilities, "timings": timings}
     return report_row(
-        f"external:{path.name}", "external", paths=[path], labels=labels, reference=None, **measured
+        f"external:{path.name}", "external", paths=paths, labels=labels, reference=None, **measured
     )
 
 
-def report_row(name: str, model: str, *, paths, labels, reference, runtime, probabilities, timings) -> dict:
-    """One report row (agreement / max |Δp| are None without a Keras reference)."""
-    row = {
-        "variant": name,
-        "model": model,
-        "runtime": runtime,
-        "bytes": sum(Path(path).stat().st_size for path in paths),
-        "gzip_bytes": gzip_bytes(paths),
-        "test_accuracy": float(np.mean(probabilities.argmax(1) == labels)),
-        "agreement_with_keras": None,
-        "max_abs_diff": None,
-    }
-    if reference is not None:
-        row["agreement_with_keras"] = float(np.mean(probabilities.argmax(1) == reference.argmax(1)))
-        row["max_abs_diff"] = float(np.max(np.abs(probabilities - reference)))
-    row.update(
-        {key: float(value) for key, value in timings.items() if key.startswith(("latency", "throughput_i"))}
+def onnx_files(path: Path) -> list[Path]:
+    """Return the ONNX file and every external-data file its tensors point to (`model.onnx.data`).
+
+    A model saved with external data keeps a few KB of graph in the `.onnx` and its weights beside
+    it; its size is the sum. ValueError (one line) if a referenced file is missing.
+    """
+    import onnx
+    from onnx.external_data_helper import ExternalDataInfo, uses_external_data
+
+    path = Path(path)
+    try:
+        graph_model = onnx.load(path, load_external_data=False)
+    except OSError:
+        raise
+    except Exception as error:  # protobuf's DecodeError and friends for a file that is not ONNX
+        raise ValueError(f"{path} is not an ONNX model: {type(error).__name__}: {error}") from None
+    locations = dict.fromkeys(
+        ExternalDataInfo(tensor).location
+        for tensor in _tensors(graph_model.graph)
+        if uses_external_data(tensor)
     )
-    return row
+    files = [path, *(path.parent / location for location in locations)]
+    missing = [str(file) for file in files if not file.is_file()]
+    if missing:
+        raise ValueError(f"{path}: its external data {', '.join(missing)} is missing")
+    return files
+
+
+def _tensors(graph):
+    """Yield every tensor of an ONNX graph: initializers, and constants in attributes and subgraphs."""
+    yield from graph.initializer
+    for node in graph.node:
+        for attribute in node.attribute:
+            yield from ([attribute.t] if attribute.HasField("t") else [])
+            yield from attribute.tensors
+            for subgraph in ([attribute.g] if attribute.HasField("g") else []) + list(attribute.graphs):
+                yield from _tensors(subgraph)
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -200,52 +178,53 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     return arguments
 
 
+def select_entries(manifest: dict, variants: str) -> list[dict]:
+    """Return the manifest entries named in `variants` (comma-separated; all when empty), in order.
+
+    ValueError naming the unknown ids and the known ones.
+    """
+    wanted = [name.strip() for name in variants.split(",") if name.strip()]
+    known = {entry["id"] for entry in manifest["models"]}
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return [entry for entry in manifest["models"] if not wanted or entry["id"] in wanted]
+
+
+def measure_all(arguments: argparse.Namespace) -> tuple[list[dict], int]:
+    """Every requested row (Keras, manifest variants, external model), measured; and the image count."""
+    from export.evaluate import load_test_set
+
+    manifest = read_manifest(arguments.models_dir)
+    entries = select_entries(manifest, arguments.variants)
+    images, labels = load_test_set(arguments.data_dir)
+    images, labels = images[: arguments.limit], labels[: arguments.limit]
+    data = {"images": images, "labels": labels}
+    rows, references = [], {}
+    for model in dict.fromkeys(entry["model"] for entry in entries) if not arguments.no_keras else ():
+        predict_runs = min(arguments.keras_predict_runs, arguments.runs)
+        keras_entry = find_keras_entry(manifest, model)
+        keras_rows, references[model] = compare_keras(
+            keras_entry, arguments.models_dir, **data, runs=arguments.runs, predict_runs=predict_runs
+        )
+        rows += keras_rows
+        print(f"measured {model} keras", flush=True)
+    for entry in entries:
+        rows.append(
+            compare_variant(entry, arguments.models_dir, **data, references=references, runs=arguments.runs)
+        )
+        print(f"measured {entry['id']}", flush=True)
+    if arguments.onnx is not None:
+        rows.append(compare_external(arguments.onnx, arguments, **data, runs=arguments.runs))
+    return rows, len(images)
+
+
 def main(argv=None) -> int:
     """Measure, print the table, write the reports; returns the exit status."""
     arguments = parse_arguments(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from export.evaluate import load_test_set
-
     try:
-        manifest = read_manifest(arguments.models_dir)
-        wanted = [name.strip() for name in arguments.variants.split(",") if name.strip()]
-        known = {entry["id"] for entry in manifest["models"]}
-        unknown = [name for name in wanted if name not in known]
-        if unknown:
-            raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        entries = [entry for entry in manifest["models"] if not wanted or entry["id"] in wanted]
-        images, labels = load_test_set(arguments.data_dir)
-        images, labels = images[: arguments.limit], labels[: arguments.limit]
-        rows, references = [], {}
-        for model in dict.fromkeys(entry["model"] for entry in entries):
-            if arguments.no_keras:
-                continue
-            keras_rows, references[model] = compare_keras(
-                find_keras_entry(manifest, model),
-                arguments.models_dir,
-                images=images,
-                labels=labels,
-                runs=arguments.runs,
-                predict_runs=min(arguments.keras_predict_runs, arguments.runs),
-            )
-            rows += keras_rows
-            print(f"measured {model} keras", flush=True)
-        for entry in entries:
-            rows.append(
-                compare_variant(
-                    entry,
-                    arguments.models_dir,
-                    images=images,
-                    labels=labels,
-                    references=references,
-                    runs=arguments.runs,
-                )
-            )
-            print(f"measured {entry['id']}", flush=True)
-        if arguments.onnx is not None:
-            rows.append(
-                compare_external(arguments.onnx, arguments, images=images, labels=labels, runs=arguments.runs)
-            )
+        rows, image_count = measure_all(arguments)
     except (ManifestError, ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -253,8 +232,7 @@ def main(argv=None) -> int:
         "latency_runs": arguments.runs,
         "keras_predict_runs": min(arguments.keras_predict_runs, arguments.runs),
     }
-    table = write_reports(rows, arguments.out, runs=runs, images=len(images))
-    print(table)
+    print(write_reports(rows, arguments.out, runs=runs, images=image_count))
     return 0
 
 

@@ -78,6 +78,10 @@ def _open_session(model_path: Path, *, threads: int):
     options.log_severity_level = 3  # errors only: callers print their own one-line messages
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    # Weights kept beside the model (`model.onnx.data`) are found next to it, not in the working dir.
+    options.add_session_config_entry(
+        "session.model_external_initializers_file_folder_path", str(Path(model_path).resolve().parent)
+    )
     try:
         session = onnxruntime.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own (Fail, InvalidGraph, …) for bad files

@@ -79,3 +79,32 @@ def test_unknown_variant_is_one_clear_error(tmp_path, capsys):
     assert compare_main(["--variants", "mlp-onnx-fp64", "--out", str(tmp_path)]) == 1
     assert "mlp-onnx-fp64" in capsys.readouterr().err
     assert not (tmp_path / "compare.md").exists()
+
+
+def test_an_external_model_with_external_data_counts_every_file(tmp_path, capsys, mnist_data_dir):
+    """A peer model keeping its weights in `model.onnx.data` is measured at its full size."""
+    entry = next(entry for entry in read_manifest()["models"] if entry["id"] == "mlp-onnx-fp32")
+    peer = tmp_path / "peer" / "model.onnx"
+    peer.parent.mkdir()
+    onnx.save(onnx.load(DEFAULT_MODELS_DIR / entry["files"][0]), peer, save_as_external_data=True,
+              all_tensors_to_one_file=True, location="model.onnx.data", size_threshold=0)  # fmt: skip
+    graph_bytes, data_bytes = peer.stat().st_size, (peer.parent / "model.onnx.data").stat().st_size
+    assert graph_bytes < 20_000 < 400_000 < data_bytes  # the weights really are outside the .onnx
+    status = compare_main(
+        ["--variants", "mlp-onnx-fp32", "--no-keras", "--runs", "5", "--limit", str(LIMIT),
+         "--out", str(tmp_path / "reports"), "--onnx", str(peer), "--layout", "flat",
+         "--data-dir", str(mnist_data_dir)]
+    )  # fmt: skip
+    assert status == 0, capsys.readouterr().err
+    report = json.loads((tmp_path / "reports" / "compare.json").read_text())
+    rows = {row["variant"]: row for row in report["rows"]}
+    assert rows["external:model.onnx"]["bytes"] == graph_bytes + data_bytes
+    assert rows["external:model.onnx"]["test_accuracy"] == rows["mlp-onnx-fp32"]["test_accuracy"]
+    (peer.parent / "model.onnx.data").unlink()
+    status = compare_main(
+        ["--variants", "mlp-onnx-fp32", "--no-keras", "--runs", "5", "--limit", "10", "--onnx", str(peer),
+         "--layout", "flat", "--out", str(tmp_path / "again"), "--data-dir", str(mnist_data_dir)]
+    )  # fmt: skip
+    error = capsys.readouterr().err.strip()
+    assert status == 1 and error.startswith("error: ") and len(error.splitlines()) == 1
+    assert "model.onnx.data is missing" in error
