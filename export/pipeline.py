@@ -36,6 +36,7 @@ from export.variants import build_variant, remove_intermediates
 # Size bounds relative to the fp32 file of the same format, and the accuracy bound (fraction).
 SIZE_BOUNDS = {"int8": 0.30, "uint8": 0.30, "fp16": 0.55}
 ACCURACY_BOUND = 0.001
+KERAS_DIR = "keras"  # the release keeps each source model in <model>/keras/model.keras
 
 
 class ExportError(ValueError):
@@ -46,7 +47,8 @@ class ExportError(ValueError):
 class ExportConfig:
     """What to export and where."""
 
-    artifacts_dir: Path = Path("artifacts")  # holds <model>/model.keras from `python -m train`
+    # <model>/model.keras from `python -m train`, or a release's <model>/keras/model.keras (re-export)
+    artifacts_dir: Path = Path("artifacts")
     out_dir: Path = Path("web/models")  # release dir: <model>/<variant>/… + manifest.json
     models: tuple[str, ...] = MODELS  # which models to (re-)export; the others' entries are kept
     variants: tuple[str, ...] = VARIANTS  # which variants per model
@@ -64,6 +66,9 @@ def load_source_models(config: ExportConfig) -> dict:
         if name not in MODELS:
             raise ExportError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
         path = Path(config.artifacts_dir) / name / KERAS_FILE_NAME
+        released = Path(config.artifacts_dir) / name / KERAS_DIR / KERAS_FILE_NAME
+        if not path.is_file() and released.is_file():
+            path = released  # `--artifacts web/models`: re-export a release from its own Keras files
         if not path.is_file():
             raise ExportError(f"{path} not found; train it first: python -m train --model {name}")
         try:
@@ -134,7 +139,7 @@ def run_export(config: ExportConfig) -> dict:
 
 def _export_keras(run: ExportRun, name: str, *, model, path: Path) -> tuple[dict, SourceModel]:
     """Copy the `.keras` into the release and measure it; returns its entry and the source."""
-    relative = f"{name}/keras/{KERAS_FILE_NAME}"
+    relative = f"{name}/{KERAS_DIR}/{KERAS_FILE_NAME}"
     (run.staging / relative).parent.mkdir(parents=True)
     shutil.copyfile(path, run.staging / relative)
     size, digests = describe_files(run.staging, [relative])
@@ -166,7 +171,7 @@ def _export_variants(run: ExportRun, source: SourceModel) -> list[dict]:
         )
         entries.append(entry)
         _log_variant(run, entry, seconds=time.perf_counter() - step_started)
-    remove_intermediates(run.staging / source.name, keep=(*run.config.variants, "keras"))
+    remove_intermediates(run.staging / source.name, keep=(*run.config.variants, KERAS_DIR))
     return entries
 
 
@@ -187,7 +192,7 @@ def _publish_release(run: ExportRun, out_dir: Path, *, entries: list[dict], kera
     manifest = merge_manifest(old_manifest, entries=entries, keras_entries=keras_entries)
     names = [entry["model"] for entry in keras_entries]
     published = [f"{name}/{variant}" for name in names for variant in run.config.variants]
-    _publish(run.staging, out_dir, relative_dirs=published + [f"{name}/keras" for name in names])
+    _publish(run.staging, out_dir, relative_dirs=published + [f"{name}/{KERAS_DIR}" for name in names])
     write_manifest(out_dir, manifest)
     run.log(f"wrote {out_dir / 'manifest.json'} ({len(manifest['models'])} variants)")
     return manifest

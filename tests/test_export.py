@@ -158,6 +158,16 @@ def test_partial_reexport_keeps_the_other_models_entries(exported, quick_artifac
 
 
 @pytest.mark.slow
+def test_reexporting_a_release_from_its_own_keras_files_is_byte_identical(exported, tmp_path, mnist_data_dir):
+    again = tmp_path / "models"
+    assert run_cli(exported, again, mnist_data_dir, "--model", "mlp") == 0  # finds mlp/keras/model.keras
+    assert snapshot(again / "mlp") == snapshot(exported / "mlp")
+    manifest, original = (json.loads((folder / "manifest.json").read_text()) for folder in (again, exported))
+    assert manifest["models"] == [entry for entry in original["models"] if entry["model"] == "mlp"]
+    assert manifest["keras"] == [entry for entry in original["keras"] if entry["model"] == "mlp"]
+
+
+@pytest.mark.slow
 def test_broken_keras_after_a_good_export_changes_nothing(exported, quick_artifacts, tmp_path, capsys):
     broken = tmp_path / "artifacts"
     for model in MODELS:
