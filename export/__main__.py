@@ -6,11 +6,11 @@ python -m export --artifacts artifacts --out web/models
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from digits.manifest import MODELS, VARIANTS, ManifestError
+from train.quiet import absl_info_filtered, quiet_tensorflow
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -50,7 +50,7 @@ def main(argv=None) -> int:
             file=sys.stderr,
         )
         return 1
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_tensorflow()  # TensorFlow's start-up chatter hidden; only then the pipeline (it imports TF)
     from export.pipeline import ExportConfig, ExportError, run_export
 
     config = ExportConfig(
@@ -63,7 +63,8 @@ def main(argv=None) -> int:
         log=lambda line: print(line, flush=True),
     )
     try:
-        run_export(config)
+        with absl_info_filtered():  # the converters' optimiser logs "Starting new session" through absl
+            run_export(config)
     except (ExportError, ManifestError, RuntimeError) as error:  # RuntimeError: node / a converter failed
         print(f"error: {error}", file=sys.stderr)
         return 1

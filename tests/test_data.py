@@ -128,11 +128,22 @@ def test_mnist_error_is_a_value_error():
 def test_local_checksum_mismatch_warns_once_and_loads(tmp_path):
     folder = tmp_path / "mnist"
     write_mnist_folder(folder)
-    with pytest.warns(UserWarning, match="differs from the canonical") as record:
+    with pytest.warns(UserWarning, match="not the canonical MNIST files") as record:
         load_mnist(folder)
-    assert len(record) == len(FILE_NAMES)  # one per file
+    assert len(record) == 1  # one sentence naming every file that differs
+    message = str(record[0].message)
+    assert all(name in message for name in FILE_NAMES) and "\n" not in message
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a second load must not warn again
+        load_mnist(folder)
+
+
+def test_a_run_that_already_said_it_does_not_warn_again(tmp_path, monkeypatch):
+    folder = tmp_path / "mnist"
+    write_mnist_folder(folder)
+    monkeypatch.setenv(data.SHA256_NOTED_VARIABLE, "1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         load_mnist(folder)
 
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -11,10 +12,13 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = ("samples.png", "history.png", "predictions.png", "confusion_matrix.png", "misclassified.png")
 LIMIT = 600  # training images for the quick runs (the test set stays complete)
 MLP_TUTORIAL_ACCURACY = 0.975  # the tutorial MLP's floor on the full data
+# What TensorFlow prints on a machine without a GPU unless silenced (absl lines, CUDA probes).
+ERROR_LOOKING = re.compile(r"^[EWIF]\d{4} |cuInit|cuDNN|cuBLAS|cuFFT|factory|absl|placer|Traceback")
 
 
 def run_train(*arguments, data_dir=None, timeout=600):
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    environment = dict(os.environ)
+    environment.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the command's own default is what users get
     if data_dir is not None:
         environment["MNIST_DATA_DIR"] = str(data_dir)
     return subprocess.run(
@@ -52,6 +56,9 @@ def test_limited_run_writes_model_metrics_and_figures(model, tmp_path, mnist_dat
     assert not list(folder.glob("*.tmp")) and not list(folder.glob("*.partial*"))
     assert f"{model}: test accuracy" in result.stdout
     assert "\u2501" in result.stdout  # Keras' progress bar is shown
+    chatter = [line for line in result.stderr.splitlines() if ERROR_LOOKING.search(line)]
+    assert not chatter, chatter  # no CUDA / absl / "factory already registered" lines on a healthy run
+    assert result.stderr.count("not the canonical MNIST") <= 1  # said once, in one line
 
 
 @pytest.mark.parametrize(
@@ -87,3 +94,22 @@ def test_tutorial_mlp_reaches_its_accuracy_on_full_data(tmp_path, mnist_data_dir
     metrics = json.loads((tmp_path / "mlp" / "metrics.json").read_text())
     assert metrics["train_images"] == 48000 and metrics["epochs"] == 10  # 20% held out for validation
     assert metrics["test_accuracy"] >= MLP_TUTORIAL_ACCURACY
+
+
+def test_absl_info_lines_are_filtered_and_everything_else_passes():
+    script = (
+        "import os\n"
+        "from train.quiet import absl_info_filtered\n"
+        "with absl_info_filtered():\n"
+        "    os.write(2, b'I0000 00:00:1795577917.776390    1112 devices.cc:67] Starting new session\\n')\n"
+        "    os.write(2, b'E0000 00:00:1795577917.776390    1112 graph.cc:9] a real error\\n')\n"
+        "    os.write(2, b'warning: a plain line\\n')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPOSITORY, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "E0000 00:00:1795577917.776390    1112 graph.cc:9] a real error",
+        "warning: a plain line",
+    ]

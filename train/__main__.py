@@ -6,11 +6,11 @@ the full 10,000-image test set, so the reported accuracy is comparable across ru
 
 import argparse
 import dataclasses
-import os
 import pathlib
 import sys
 
 from train.config import MIN_TRAIN_IMAGES, CnnConfig, MlpConfig
+from train.quiet import quiet_tensorflow
 
 MODEL_CHOICES = ("mlp", "cnn", "all")
 TRAIN_IMAGES_AVAILABLE = 60000
@@ -65,8 +65,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Train the chosen models, write `<out>/<model>/`, print one summary line per model."""
     arguments = parse_arguments(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from train import fit  # TensorFlow loads only once the arguments are known to be good
+    quiet_tensorflow()  # TensorFlow loads only once the arguments are known to be good
+    from train import fit
     from train.data import MnistError, load_mnist
 
     overrides = {

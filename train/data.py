@@ -42,7 +42,8 @@ MIRROR_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 DOWNLOAD_ATTEMPTS = 3  # tries per file before giving up (network blips)
 DOWNLOAD_TIMEOUT_SECONDS = 60
 
-_warned_checksums: set[str] = set()  # files already warned about, so each warns once
+_warned_checksums: set[str] = set()  # sets of non-canonical files already reported, each once
+SHA256_NOTED_VARIABLE = "MNIST_SHA256_NOTED"  # "1": an earlier step of the same run already said it
 
 
 class MnistError(ValueError):
@@ -172,17 +173,29 @@ def download_file(name: str, folder: pathlib.Path) -> pathlib.Path:
     return target
 
 
-def _check_local_sha256(path: pathlib.Path) -> str:
-    digest = sha256_file(path)
-    expected = CANONICAL_SHA256.get(path.name)
-    if expected and digest != expected and str(path) not in _warned_checksums:
-        _warned_checksums.add(str(path))
-        warnings.warn(
-            f"{path}: sha256 {digest} differs from the canonical {expected}; using it anyway "
-            "(a local copy, e.g. a rebuilt file)",
-            stacklevel=3,
-        )
-    return digest
+def _warn_about_non_canonical(paths: dict[str, pathlib.Path], sha256: dict[str, str]) -> None:
+    """Say once per process, in one sentence, which files are not the canonical MNIST ones.
+
+    Skipped when `SHA256_NOTED_VARIABLE` is "1": `make demo` sets it for the stages after training,
+    which already said it.
+    """
+    differing = [name for name, digest in sha256.items() if CANONICAL_SHA256.get(name, digest) != digest]
+    key = ",".join(str(paths[name]) for name in differing)
+    if not differing or key in _warned_checksums or os.environ.get(SHA256_NOTED_VARIABLE) == "1":
+        return
+    _warned_checksums.add(key)
+    names = ", ".join(differing)
+    one = len(differing) == 1
+    verb, pronoun = (
+        ("is not the canonical MNIST file", "it is")
+        if one
+        else ("are not the canonical MNIST files", "they are")
+    )
+    warnings.warn(
+        f"{names} in {paths[differing[0]].parent} {verb} (a local or rebuilt copy: the sha256 differs); "
+        f"{pronoun} used as given.",
+        stacklevel=3,
+    )
 
 
 def find_mnist_files(data_dir: str | os.PathLike | None = None) -> dict[str, pathlib.Path]:
@@ -216,7 +229,8 @@ def find_mnist_files(data_dir: str | os.PathLike | None = None) -> dict[str, pat
 def load_mnist(data_dir: str | os.PathLike | None = None) -> MnistData:
     """Load and validate MNIST (see the module docstring for the lookup order); uint8 arrays."""
     paths = find_mnist_files(data_dir)
-    sha256 = {name: _check_local_sha256(path) for name, path in paths.items()}
+    sha256 = {name: sha256_file(path) for name, path in paths.items()}
+    _warn_about_non_canonical(paths, sha256)
     arrays = {}
     for split, images_name, labels_name in (
         ("train", TRAIN_IMAGES, TRAIN_LABELS),
