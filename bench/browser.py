@@ -1,8 +1,9 @@
 """Helpers to drive the static page (web/index.html) in Chromium: server, launch, strokes, requests.
 
 Shared by `bench/bench_web.py` and the browser tests (they import it: `from bench import browser`).
-Strokes are lists of (x, y) points in pad fractions (0 = left/top, 1 = right/bottom), drawn with
-mouse events (Chromium turns them into pointer events).
+Strokes are lists of (x, y) points in fractions (0 = left/top, 1 = right/bottom) of the pad's
+middle square (one digit) or of the whole 2:1 pad (a number), drawn with mouse events (Chromium
+turns them into pointer events).
 """
 
 import contextlib
@@ -145,13 +146,18 @@ def select_variant(page, variant_id: str) -> None:
     wait_until_ready(page)
 
 
-def draw(page, strokes: list, *, steps: int = 4) -> float:
+def draw(page, strokes: list, *, steps: int = 4, square: bool = True) -> float:
     """Draw strokes on `canvas#pad`; wait for the prediction; return ms from the last pointerup to it.
 
+    `square=True` (one digit): the points are fractions of the square in the middle of the 2:1
+    pad (its height × its height); `square=False` (a number): fractions of the whole pad.
     The time is measured inside the page: from the `pointerup` event to the last DOM update of
     `#prediction` it caused.
     """
     box = page.locator("#pad").bounding_box()
+    if square:
+        side = box["height"]
+        box = {"x": box["x"] + (box["width"] - side) / 2, "y": box["y"], "width": side, "height": side}
     page.evaluate(
         """() => {
           const probe = (window.__pointerupProbe = { up: null, updates: [] });

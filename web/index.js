@@ -1,7 +1,9 @@
 /**
- * The page's logic: read the manifest, load the chosen variant, predict the drawing (live while
- * drawing, and on every finished stroke), compare every variant. No DOM here: it goes through
- * `MnistUi` (ui.js); preprocessing is `MnistPreprocess` (preprocess.js), inference `MnistRuntimes`
+ * The page's logic: read the manifest, load the chosen variant, read the input (the drawing, live
+ * while drawing and on every finished stroke; a photo; a camera snapshot) digit by digit, compare
+ * every variant. No DOM here: it goes through `MnistUi` (ui.js); reading is `MnistReading`
+ * (reading.js: the image path `MnistPreprocess.findDigits`, then one batched model call), photos
+ * `MnistPhoto` (photo.js), the camera `MnistCamera` (camera.js), inference `MnistRuntimes`
  * (runtimes.js), the manifest `MNIST_MANIFEST` (models/embedded/manifest.js).
  *
  * URL parameters: `?variant=<manifest id>&backend=wasm|cpu|webgl`. Tests and benchmarks use
@@ -19,7 +21,12 @@
   const manifest = root.MNIST_MANIFEST;
   const runtimes = new Map(); // `${id}@${backend}` -> Promise of a loaded variant
   let current = null; // the loaded variant the page predicts with
-  let lastPixels = null; // the last preprocessed input, Float32Array(784), or null when blank
+  let reading = null; // the last MnistReading of the input, or null when blank
+  let selectedIndex = null; // the digit whose bars show, chosen by a click; null: the least confident
+  let lastPixels = null; // the selected digit's 28x28 input, Float32Array(784), or null when blank
+  let photo = null; // the photo or snapshot's pixels (ImageData) while the photo view shows
+  let cameraStream = null; // the open camera's MediaStream, or null
+  let decoding = 0; // photos or snapshots being decoded, camera starts in flight
   let busy = false;
   let pending = false;
   let lastLiveAt = 0;
@@ -52,8 +59,27 @@
 
   // ---- recognition ---------------------------------------------------------------------------
 
-  /** Predict the drawing now; if a prediction is running, run once more when it ends. */
-  async function predictDrawing() {
+  /** The pixels to read: the pad's, or the photo's / snapshot's; null when there is nothing. */
+  function currentImage() {
+    const view = ui.currentView();
+    if (view === 'photo') return photo;
+    return view === 'pad' ? ui.readPadImage() : null;
+  }
+
+  /** Show the last reading, its selected digit in the bars (by default the least confident one). */
+  function showReading() {
+    if (!reading || !reading.digits.length) {
+      lastPixels = null;
+      ui.showEmpty();
+      return;
+    }
+    const selected = selectedIndex !== null && selectedIndex < reading.digits.length ? selectedIndex : reading.leastConfident;
+    lastPixels = reading.digits[selected].pixels;
+    ui.showReading(reading, { selected, ms: reading.ms.model, runtimeLabel: runtimeName(current) });
+  }
+
+  /** Read the input now; if a reading is running, read once more when it ends. */
+  async function readInput() {
     if (busy) {
       pending = true;
       return;
@@ -62,28 +88,101 @@
     try {
       do {
         pending = false;
-        const image = ui.readPadImage();
-        lastPixels = image && root.MnistPreprocess.fromImageData(image);
-        ui.showModelInput(lastPixels);
-        if (!lastPixels) ui.showEmpty();
-        else if (current) {
-          const { probabilities, ms } = await current.predict(lastPixels);
-          ui.showPrediction(probabilities, ms, runtimeName(current));
+        const image = currentImage();
+        if (!image || !current) {
+          if (!image) [reading, lastPixels] = [null, null];
+          if (!image && ui.currentView() !== 'camera') ui.showEmpty();
+          continue;
         }
+        const previousCount = reading ? reading.digits.length : 0;
+        reading = await root.MnistReading.readImage(image, current);
+        if (reading.digits.length !== previousCount) selectedIndex = null; // another number: default again
+        showReading();
       } while (pending);
       if (ui.isComparisonShown() && !ui.isDrawing()) await compareVariants();
     } catch (error) {
-      ui.setStatus(`Prediction failed: ${error.message}`, { isError: true });
+      ui.showMessage(`Could not read this ${ui.currentView() === 'pad' ? 'drawing' : 'picture'}: ${error.message}`);
       console.error(error);
     } finally {
       busy = false;
     }
   }
 
-  function predictWhileDrawing() {
+  function readWhileDrawing() {
     if (performance.now() - lastLiveAt < LIVE_INTERVAL_MS) return;
     lastLiveAt = performance.now();
-    predictDrawing();
+    readInput();
+  }
+
+  function selectDigit(index) {
+    selectedIndex = index;
+    showReading();
+  }
+
+  // ---- photos and the camera -----------------------------------------------------------------
+
+  /** Show a decoded photo or snapshot and read it. @param {{bitmap: ImageBitmap, imageData: ImageData}} picture */
+  async function readPicture(picture) {
+    photo = picture.imageData;
+    selectedIndex = null;
+    reading = null;
+    ui.showPhoto(picture.bitmap);
+    await readInput();
+  }
+
+  /** A chosen, dropped or pasted file: refused with one line, or shown and read. */
+  async function openPhoto(file) {
+    decoding += 1;
+    ui.showMessage('');
+    try {
+      const picture = await root.MnistPhoto.decodePhoto(file);
+      stopCamera();
+      await readPicture(picture);
+    } catch (error) {
+      ui.showMessage(error.message); // the page keeps what it showed
+    } finally {
+      decoding -= 1;
+    }
+  }
+
+  async function openCamera() {
+    decoding += 1;
+    ui.showMessage('');
+    try {
+      stopCamera();
+      cameraStream = await root.MnistCamera.openCamera();
+      await ui.showCamera(cameraStream);
+    } catch (error) {
+      stopCamera();
+      ui.showMessage(error.message);
+      if (ui.currentView() === 'camera') ui.showPad();
+    } finally {
+      decoding -= 1;
+    }
+  }
+
+  /** The guide box of the current frame goes through the image path; the camera stops. */
+  async function takeSnapshot() {
+    decoding += 1;
+    try {
+      const picture = await root.MnistCamera.grabFrame(ui.cameraVideo());
+      stopCamera();
+      await readPicture(picture);
+    } catch (error) {
+      ui.showMessage(error.message);
+    } finally {
+      decoding -= 1;
+    }
+  }
+
+  function stopCamera() {
+    root.MnistCamera.stopCamera(cameraStream);
+    cameraStream = null;
+  }
+
+  function backToDrawing() {
+    ui.showPad(); // leaving the camera view stops the camera (onCameraClosed)
+    readInput();
   }
 
   // ---- variants ------------------------------------------------------------------------------
@@ -114,7 +213,7 @@
       ui.setStatus(`Ready: ${describeVariant(entry)} on ${runtimeName(loaded)} (loaded in ${seconds} s).`);
       ui.setReady(true);
       if (root.MnistPage.readyAt === null) root.MnistPage.readyAt = performance.now();
-      await predictDrawing();
+      await readInput();
     } catch (error) {
       if (entry.format === 'tfjs' && backend !== 'cpu') {
         ui.setStatus(`TF.js ${backend} failed here (${error.message}); using plain JS.`);
@@ -180,7 +279,7 @@
   }
 
   function start() {
-    if (!manifest || !root.MnistRuntimes || !root.MnistPreprocess) {
+    if (!manifest || !root.MnistRuntimes || !root.MnistPreprocess || !root.MnistPreprocess.findDigits) {
       ui.setStatus('The page is not built: run `make setup` and `make web` (see README).', { isError: true });
       return;
     }
@@ -197,7 +296,16 @@
       manifest.models.some((e) => e.id === requested) ? requested : defaultVariantId()
     );
     ui.bindPad();
-    ui.setPadCallbacks({ onStroke: predictWhileDrawing, onStrokeEnd: predictDrawing });
+    ui.setPadCallbacks({ onStroke: readWhileDrawing, onStrokeEnd: readInput });
+    ui.setInputCallbacks({
+      onPhoto: openPhoto,
+      onCamera: openCamera,
+      onSnap: takeSnapshot,
+      onDraw: backToDrawing,
+      onSelectDigit: selectDigit,
+      onCameraClosed: stopCamera,
+    });
+    root.addEventListener('pagehide', stopCamera);
     ui.setControlCallbacks({
       onVariant: selectVariant,
       onBackend: selectVariant,
@@ -210,7 +318,9 @@
   root.MnistPage = {
     manifest,
     /** True when no prediction is running or queued (the DOM shows the latest drawing). */
-    isIdle: () => !busy && !pending && !ui.isDrawing(),
+    isIdle: () => !busy && !pending && decoding === 0 && !ui.isDrawing(),
+    /** The last reading shown (MnistReading.readImage), or null. */
+    lastReading: () => reading,
     /** Milliseconds from navigation start to `data-ready` of the first variant (null before). */
     readyAt: null,
     loadVariant: (id, { backend = 'cpu' } = {}) => {

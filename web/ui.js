@@ -1,27 +1,38 @@
 /**
- * The page's UI: the only file that touches the DOM. It draws strokes on `canvas#pad`, shows
- * predictions and the comparison, and offers verb-named functions to index.js (the app logic):
- * `setStatus`, `setReady`, `showPrediction`, `showEmpty`, `showModelInput`, `showComparison`,
- * `setPadCallbacks`, `setControlCallbacks`, `readPadImage`, `loadScript`, …
+ * The page's UI: the only file that touches the DOM. It keeps the strokes of `canvas#pad`, shows a
+ * photo or the camera in the same frame, shows readings (the number, one 28×28 tile per digit,
+ * boxes over the input, the selected digit's bars) and the comparison, and offers verb-named
+ * functions to index.js (the app logic): `setStatus`, `showMessage`, `setReady`, `showReading`,
+ * `showEmpty`, `showPhoto`, `showCamera`, `showPad`, `setPadCallbacks`, `setInputCallbacks`, …
+ * Painting is MnistPaint (paint.js).
  *
- * Page contract (DESIGN.md): `#prediction[data-digit]` ("" when the pad is empty), `#probabilities`
- * with ten children carrying `data-digit` / `data-p`, `button#clear`, `button#undo`,
- * `select#variant`, `body[data-ready="true"]` once the selected variant is loaded and warm.
- * Exposes `globalThis.MnistUi`.
+ * Page contract (DESIGN.md): `#prediction[data-digit]` ("" when empty or when several digits),
+ * `#number[data-value]`, `#probabilities` with ten children carrying `data-digit` / `data-p`,
+ * `button#clear`, `button#undo`, `select#variant`, `input#photo`, `button#snap`,
+ * `body[data-ready="true"]` once the selected variant is loaded and warm. Exposes `globalThis.MnistUi`.
  */
 (function (root) {
   'use strict';
 
-  const PAD_SIZE = 280; // logical pad units; strokes are stored in them, whatever the screen size
-  const { IMAGE_SIZE, NUM_CLASSES } = root.MNIST_SPEC; // spec.js, generated from digits/constants.py
-  const LOW_CONFIDENCE = 0.7; // below this the page warns that the guess is shaky
+  const PAD_WIDTH = 560; // logical pad units (2:1, room for a number); strokes are stored in them
+  const PAD_HEIGHT = 280;
+  const TAP_DISTANCE = 3; // pad units: a pointer that moved less than this is a tap (selects a box)
+  const { NUM_CLASSES } = root.MNIST_SPEC; // spec.js, generated from digits/constants.py
+  const paint = root.MnistPaint;
 
   const byId = (id) => document.getElementById(id);
   const pad = byId('pad');
   const padContext = pad.getContext('2d', { willReadFrequently: true });
+  const overlay = byId('pad-overlay');
+  const photoView = byId('photo-view');
+  const video = byId('camera-view');
   const strokes = []; // [{width, points: [{x, y}]}] in pad units
   let activeStroke = null;
   let padCallbacks = { onStroke: () => {}, onStrokeEnd: () => {} };
+  const ignore = () => {};
+  let inputCallbacks = { onPhoto: ignore, onCamera: ignore, onSnap: ignore, onDraw: ignore, onSelectDigit: ignore, onCameraClosed: ignore };
+  let photo = null; // the bitmap shown in photo view
+  let shown = { digits: [], selected: -1 }; // the reading drawn over the input, for hit tests and repaints
 
   /** Add a classic script once; resolves when it has run (a file:// page allows nothing else). */
   function loadScript(src) {
@@ -43,52 +54,99 @@
     byId('status').classList.toggle('error', isError);
   }
 
+  /** One line about the input (a refused photo, the camera); '' hides it. */
+  function showMessage(text) {
+    byId('input-message').textContent = text.split('\n')[0];
+    byId('input-message').hidden = !text;
+  }
+
   function setReady(ready) {
     document.body.dataset.ready = ready ? 'true' : 'false';
   }
 
-  // ---- the pad -------------------------------------------------------------------------------
+  // ---- views: the pad, a photo, the camera ---------------------------------------------------
 
-  /** Size the canvas bitmap to the screen (at most 2x) and redraw; strokes keep pad units. */
-  function resizePad() {
-    const scale = Math.min(Math.max(root.devicePixelRatio || 1, 1), 2);
-    pad.width = pad.height = Math.round(PAD_SIZE * scale);
-    padContext.setTransform(pad.width / PAD_SIZE, 0, 0, pad.height / PAD_SIZE, 0, 0);
+  /** @return {'pad'|'photo'|'camera'} what the input frame shows */
+  function currentView() {
+    return byId('input-frame').dataset.view;
+  }
+
+  function setView(view) {
+    const leaving = currentView();
+    byId('input-frame').dataset.view = view;
+    byId('input-frame').style.aspectRatio = view === 'camera' && video.videoWidth ? `${video.videoWidth} / ${video.videoHeight}` : '';
+    for (const [id, name] of [['pad-view', 'pad'], ['photo-view', 'photo'], ['camera-box', 'camera']]) byId(id).hidden = view !== name;
+    byId('mode-draw').setAttribute('aria-pressed', String(view === 'pad'));
+    byId('camera').setAttribute('aria-pressed', String(view === 'camera'));
+    byId('snap').hidden = view !== 'camera';
+    byId('drawing-tools').hidden = view === 'camera';
+    updateToolButtons();
+    if (view !== 'camera') video.srcObject = null;
+    if (leaving === 'camera' && view !== 'camera') inputCallbacks.onCameraClosed();
+  }
+
+  function showPad() {
+    photo = null;
+    setView('pad');
     redrawPad();
   }
 
-  /** One smooth stroke: quadratic curves through the midpoints, round caps and joins. */
-  function traceStroke(stroke) {
-    const points = stroke.points;
-    padContext.lineWidth = stroke.width;
-    padContext.beginPath();
-    padContext.moveTo(points[0].x, points[0].y);
-    if (points.length === 1) padContext.lineTo(points[0].x + 0.01, points[0].y); // a dot
-    for (let index = 1; index < points.length - 1; index += 1) {
-      const middleX = (points[index].x + points[index + 1].x) / 2;
-      const middleY = (points[index].y + points[index + 1].y) / 2;
-      padContext.quadraticCurveTo(points[index].x, points[index].y, middleX, middleY);
-    }
-    if (points.length > 1) padContext.lineTo(points[points.length - 1].x, points[points.length - 1].y);
-    padContext.stroke();
+  /** Show a photo (or a snapshot), fitted in the frame; its boxes come with showReading. */
+  function showPhoto(bitmap) {
+    photo = bitmap;
+    shown = { digits: [], selected: -1 };
+    setView('photo');
+    paintInput();
   }
 
-  /** White ink on black, the MNIST convention. */
+  /** Show the live camera with its guide box; resolves once it plays (then #snap is enabled). */
+  async function showCamera(stream) {
+    byId('snap').disabled = true;
+    video.srcObject = stream;
+    setView('camera');
+    await video.play();
+    if (!video.videoWidth) await new Promise((resolve) => video.addEventListener('loadedmetadata', resolve, { once: true }));
+    setView('camera');
+    byId('snap').disabled = false;
+  }
+
+  function cameraVideo() {
+    return video;
+  }
+
+  // ---- the pad -------------------------------------------------------------------------------
+
+  /** Canvas pixels per CSS pixel of a canvas element (at least 1). */
+  function pixelRatioOf(canvas) {
+    return canvas.width / Math.max(1, canvas.getBoundingClientRect().width);
+  }
+
+  /** Size the canvas bitmaps to the screen (at most 2x) and redraw; strokes keep pad units. */
+  function resizeCanvases() {
+    const scale = Math.min(Math.max(root.devicePixelRatio || 1, 1), 2);
+    for (const canvas of [pad, overlay]) [canvas.width, canvas.height] = [Math.round(PAD_WIDTH * scale), Math.round(PAD_HEIGHT * scale)];
+    padContext.setTransform(pad.width / PAD_WIDTH, 0, 0, pad.height / PAD_HEIGHT, 0, 0);
+    [photoView.width, photoView.height] = [pad.width, pad.height]; // the same 2:1 frame
+    redrawPad();
+    paintInput();
+    if (currentView() === 'pad' && strokes.length) padCallbacks.onStrokeEnd(); // boxes follow the new pixels
+  }
+
   function redrawPad() {
-    padContext.fillStyle = '#000';
-    padContext.fillRect(0, 0, PAD_SIZE, PAD_SIZE);
-    padContext.strokeStyle = '#fff';
-    padContext.lineCap = 'round';
-    padContext.lineJoin = 'round';
-    for (const stroke of strokes) traceStroke(stroke);
+    paint.paintStrokes(padContext, strokes, { width: PAD_WIDTH, height: PAD_HEIGHT });
     byId('pad-hint').hidden = strokes.length > 0;
-    byId('undo').disabled = strokes.length === 0;
-    byId('clear').disabled = strokes.length === 0;
+    updateToolButtons();
+  }
+
+  /** Undo: a stroke on the pad. Clear: the pad, or the photo (back to the pad). */
+  function updateToolButtons() {
+    byId('undo').disabled = strokes.length === 0 || currentView() !== 'pad';
+    byId('clear').disabled = strokes.length === 0 && currentView() === 'pad';
   }
 
   function padPoint(event) {
     const rect = pad.getBoundingClientRect();
-    return { x: ((event.clientX - rect.left) / rect.width) * PAD_SIZE, y: ((event.clientY - rect.top) / rect.height) * PAD_SIZE };
+    return { x: ((event.clientX - rect.left) / rect.width) * PAD_WIDTH, y: ((event.clientY - rect.top) / rect.height) * PAD_HEIGHT };
   }
 
   function startStroke(event) {
@@ -97,8 +155,7 @@
     pad.setPointerCapture(event.pointerId);
     activeStroke = { width: Number(byId('stroke-width').value), points: [padPoint(event)] };
     strokes.push(activeStroke);
-    redrawPad();
-    padCallbacks.onStroke();
+    redrawPad(); // no live reading yet: this may be a tap on a digit's box
   }
 
   function extendStroke(event) {
@@ -110,26 +167,40 @@
     padCallbacks.onStroke();
   }
 
+  /** The index of the shown digit whose box holds a point in the input's pixels, or -1. */
+  function digitAt(x, y) {
+    return shown.digits.findIndex(({ box: [x0, y0, x1, y1] }) => x >= x0 && x < x1 && y >= y0 && y < y1);
+  }
+
   function finishStroke(event) {
     if (!activeStroke) return;
     event.preventDefault();
+    const [first, ...rest] = activeStroke.points;
+    const isTap = rest.every((point) => Math.hypot(point.x - first.x, point.y - first.y) < TAP_DISTANCE);
+    const tapped = isTap ? digitAt(first.x * (pad.width / PAD_WIDTH), first.y * (pad.height / PAD_HEIGHT)) : -1;
     activeStroke = null;
+    if (tapped >= 0) {
+      strokes.pop(); // a tap on a digit selects it; it draws nothing
+      redrawPad();
+      inputCallbacks.onSelectDigit(tapped);
+      return;
+    }
     padCallbacks.onStrokeEnd();
   }
 
   function undoStroke() {
     strokes.pop();
-    redrawPad();
+    showPad();
     padCallbacks.onStrokeEnd();
   }
 
   function clearPad() {
     strokes.length = 0;
-    redrawPad();
+    showPad();
     padCallbacks.onStrokeEnd();
   }
 
-  /** The pad's pixels (ImageData, RGBA), or null when nothing is drawn. */
+  /** The pad's pixels (ImageData, RGBA, the canvas bitmap's size), or null when nothing is drawn. */
   function readPadImage() {
     return strokes.length ? padContext.getImageData(0, 0, pad.width, pad.height) : null;
   }
@@ -139,6 +210,19 @@
   }
 
   // ---- results -------------------------------------------------------------------------------
+
+  /** Boxes over the pad (on its overlay) or over the photo (repainted with it). */
+  function paintInput() {
+    const overlayContext = overlay.getContext('2d');
+    overlayContext.clearRect(0, 0, overlay.width, overlay.height);
+    if (currentView() === 'photo' && photo) {
+      const mapping = paint.paintPhoto(photoView.getContext('2d'), photo);
+      paint.paintBoxes(photoView.getContext('2d'), shown.digits, { ...mapping, pixelRatio: pixelRatioOf(photoView), selected: shown.selected });
+      shown.mapping = mapping;
+    } else if (currentView() === 'pad') {
+      paint.paintBoxes(overlayContext, shown.digits, { scale: 1, pixelRatio: pixelRatioOf(overlay), selected: shown.selected });
+    }
+  }
 
   function createBars() {
     const list = byId('probabilities');
@@ -162,18 +246,28 @@
     }
   }
 
-  /** The pad is empty: no guess, ask for a digit. */
+  /** Nothing to read: no guess, ask for a digit. */
   function showEmpty() {
     const prediction = byId('prediction');
     prediction.dataset.digit = '';
-    prediction.textContent = 'draw a digit';
+    prediction.textContent = currentView() === 'photo' ? 'no digit found' : 'draw a digit';
     prediction.classList.add('empty');
+    prediction.classList.remove('several');
+    byId('number').dataset.value = '';
+    byId('number').textContent = '–';
     byId('confidence').textContent = '–';
     byId('low-confidence').hidden = true;
+    byId('selected-digit').hidden = true;
+    byId('digit-tiles').replaceChildren();
+    byId('digit-tiles').hidden = true;
+    shown = { digits: [], selected: -1 };
     showBars(null);
+    showModelInput(null);
+    paintInput();
   }
 
   /**
+   * One digit's probabilities: the bars, and the prediction when the input holds this digit only.
    * @param {Float32Array} probabilities 10 values @param {number} ms inference time
    * @param {string} runtimeLabel e.g. "TF.js, wasm"
    */
@@ -182,23 +276,71 @@
     const prediction = byId('prediction');
     prediction.dataset.digit = String(digit);
     prediction.textContent = String(digit);
-    prediction.classList.remove('empty');
+    prediction.classList.remove('empty', 'several');
     byId('confidence').textContent = `${(probabilities[digit] * 100).toFixed(1)}%`;
-    byId('low-confidence').hidden = probabilities[digit] >= LOW_CONFIDENCE;
+    byId('low-confidence').textContent = 'Low confidence: try a bigger, clearer digit.';
+    byId('low-confidence').hidden = probabilities[digit] >= root.MnistReading.LOW_CONFIDENCE;
     byId('inference-time').textContent = `${ms.toFixed(2)} ms (${runtimeLabel})`;
     showBars(probabilities);
     byId('probabilities').children[digit].classList.add('top');
   }
 
+  /** One button per digit: its 28×28 input, the digit and its confidence; click selects it. */
+  function showTiles(digits, selected) {
+    byId('digit-tiles').replaceChildren(...digits.map(({ digit, probability, pixels, box, low }, index) => {
+      const item = document.createElement('li');
+      Object.assign(item.dataset, { index: String(index), digit: String(digit), p: probability.toFixed(6), box: box.join(','), low: String(low) });
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.setAttribute('aria-pressed', String(index === selected));
+      button.title = `Show digit ${index + 1}'s probabilities`;
+      const canvas = Object.assign(document.createElement('canvas'), { width: 28, height: 28 });
+      paint.paintPixels(canvas.getContext('2d'), pixels);
+      const label = document.createElement('span');
+      label.textContent = `${digit}${low ? '?' : ''} ${Math.round(probability * 100)}%`;
+      button.append(canvas, label);
+      button.addEventListener('click', () => inputCallbacks.onSelectDigit(index));
+      item.appendChild(button);
+      return item;
+    }));
+    byId('digit-tiles').hidden = digits.length < 2;
+  }
+
+  /**
+   * A reading (MnistReading.readImage) of the pad or of the photo.
+   * @param {{number: string, digits: Array, probability: number, leastConfident: number}} reading
+   * @param {{selected: number, ms: number, runtimeLabel: string}} options selected: the digit whose bars show
+   */
+  function showReading(reading, { selected, ms, runtimeLabel }) {
+    const { digits } = reading;
+    if (!digits.length) return showEmpty();
+    const chosen = digits[selected];
+    showPrediction(chosen.probabilities, ms, runtimeLabel);
+    showModelInput(chosen.pixels);
+    showTiles(digits, selected);
+    byId('number').dataset.value = reading.number;
+    byId('number').textContent = digits.length > 1 ? `${reading.number} (${digits.length} digits)` : reading.number;
+    const unsure = digits.map((each, index) => (each.low ? index + 1 : 0)).filter(Boolean);
+    byId('low-confidence').hidden = unsure.length === 0;
+    if (digits.length > 1) {
+      const prediction = byId('prediction');
+      prediction.dataset.digit = ''; // several digits: not one digit
+      prediction.textContent = reading.number;
+      prediction.classList.add('several');
+      byId('confidence').textContent = `${(reading.probability * 100).toFixed(1)}% (all ${digits.length} digits right)`;
+      byId('low-confidence').textContent = `Unsure of digit ${unsure.join(', ')} (marked ?): write it bigger or clearer.`;
+      const why = selected === reading.leastConfident ? 'the least confident' : 'chosen';
+      byId('selected-digit').textContent = `Bars and 28×28 view: digit ${selected + 1} of ${digits.length} ` +
+        `(“${chosen.digit}”, ${why}). Click a digit or its box to see another.`;
+    }
+    byId('selected-digit').hidden = digits.length < 2;
+    shown = { digits, selected };
+    paintInput();
+  }
+
   /** Paint the 28x28 model input (Float32Array(784) in [0, 1], or null) onto `canvas#model-input`. */
   function showModelInput(pixels) {
-    const context = byId('model-input').getContext('2d');
-    const image = context.createImageData(IMAGE_SIZE, IMAGE_SIZE);
-    for (let index = 0; index < IMAGE_SIZE * IMAGE_SIZE; index += 1) {
-      const value = pixels ? Math.round(pixels[index] * 255) : 0;
-      image.data.set([value, value, value, 255], index * 4);
-    }
-    context.putImageData(image, 0, 0);
+    paint.paintPixels(byId('model-input').getContext('2d'), pixels);
   }
 
   /**
@@ -236,13 +378,10 @@
     select.value = selectedValue;
   }
 
-  function selectedVariantId() {
-    return byId('variant').value;
-  }
-
-  function selectedBackend() {
-    return byId('backend').value;
-  }
+  const selectedVariantId = () => byId('variant').value;
+  const selectedBackend = () => byId('backend').value;
+  const setBackend = (backend) => { byId('backend').value = backend; };
+  const setBackendEnabled = (enabled) => { byId('backend').disabled = !enabled; };
 
   /** Offer only the TF.js backends this browser has; pick `preferred` when offered. */
   function setBackendChoices(available, preferred) {
@@ -250,16 +389,16 @@
     if (available.includes(preferred)) byId('backend').value = preferred;
   }
 
-  function setBackend(backend) {
-    byId('backend').value = backend;
-  }
-
-  function setBackendEnabled(enabled) {
-    byId('backend').disabled = !enabled;
-  }
-
   function setPadCallbacks(callbacks) {
     padCallbacks = { ...padCallbacks, ...callbacks };
+  }
+
+  /**
+   * @param {{onPhoto?: function(File), onCamera?: function, onSnap?: function, onDraw?: function,
+   *   onSelectDigit?: function(number), onCameraClosed?: function}} callbacks onCameraClosed: the camera view was left
+   */
+  function setInputCallbacks(callbacks) {
+    inputCallbacks = { ...inputCallbacks, ...callbacks };
   }
 
   /** @param {{onVariant: function, onBackend: function, onCompare: function}} callbacks */
@@ -267,6 +406,56 @@
     byId('variant').addEventListener('change', onVariant);
     byId('backend').addEventListener('change', onBackend);
     byId('compare').addEventListener('click', onCompare);
+  }
+
+  /** The first file of a drop or a paste, or null (text, a link). */
+  function firstFile(transfer) {
+    return (transfer && transfer.files && transfer.files[0]) || null;
+  }
+
+  /** input#photo, drag-and-drop onto the page, Ctrl+V, the camera buttons, clicks on photo boxes. */
+  function bindInputs() {
+    const frame = byId('input-frame');
+    byId('photo').addEventListener('change', (event) => {
+      const file = event.target.files[0];
+      event.target.value = ''; // choosing the same file again reads it again
+      if (file) inputCallbacks.onPhoto(file);
+    });
+    document.addEventListener('dragover', (event) => {
+      event.preventDefault(); // allow the drop (else the browser navigates to the file)
+      frame.classList.add('dropping');
+    });
+    document.addEventListener('dragleave', (event) => event.relatedTarget === null && frame.classList.remove('dropping'));
+    document.addEventListener('drop', (event) => {
+      event.preventDefault();
+      frame.classList.remove('dropping');
+      const file = firstFile(event.dataTransfer);
+      if (file) inputCallbacks.onPhoto(file);
+      else showMessage('Drop an image file: a link or text cannot be read offline.');
+    });
+    document.addEventListener('paste', (event) => {
+      const file = firstFile(event.clipboardData);
+      if (!file) return; // pasted text is none of our business
+      event.preventDefault();
+      inputCallbacks.onPhoto(file);
+    });
+    byId('mode-draw').addEventListener('click', () => inputCallbacks.onDraw());
+    byId('camera').addEventListener('click', () => inputCallbacks.onCamera());
+    byId('snap').addEventListener('click', () => inputCallbacks.onSnap());
+    photoView.addEventListener('click', (event) => {
+      const rect = photoView.getBoundingClientRect();
+      const ratio = pixelRatioOf(photoView);
+      const { scale, offsetX, offsetY } = shown.mapping || { scale: 1, offsetX: 0, offsetY: 0 };
+      const index = digitAt(((event.clientX - rect.left) * ratio - offsetX) / scale, ((event.clientY - rect.top) * ratio - offsetY) / scale);
+      if (index >= 0) inputCallbacks.onSelectDigit(index);
+    });
+  }
+
+  /** The camera's guide box, where camera.js crops the snapshot (one definition: MnistCamera.GUIDE). */
+  function placeCameraGuide() {
+    const { left, top, width, height } = root.MnistCamera.GUIDE;
+    const percent = (fraction) => `${fraction * 100}%`;
+    Object.assign(byId('camera-guide').style, { left: percent(left), top: percent(top), width: percent(width), height: percent(height) });
   }
 
   function bindPad() {
@@ -286,15 +475,19 @@
       else return;
       event.preventDefault();
     });
-    root.addEventListener('resize', resizePad);
+    root.addEventListener('resize', resizeCanvases);
     createBars();
-    resizePad();
+    setView('pad');
+    resizeCanvases();
+    placeCameraGuide();
+    bindInputs();
     showEmpty();
   }
 
   root.MnistUi = {
-    loadScript, setStatus, setReady, bindPad, readPadImage, isDrawing, showEmpty, showPrediction,
-    showModelInput, showComparison, isComparisonShown, fillVariantChoices, selectedVariantId,
-    selectedBackend, setBackendChoices, setBackend, setBackendEnabled, setPadCallbacks, setControlCallbacks,
+    loadScript, setStatus, showMessage, setReady, bindPad, readPadImage, isDrawing, currentView, showPad,
+    showPhoto, showCamera, cameraVideo, showEmpty, showPrediction, showReading, showModelInput,
+    showComparison, isComparisonShown, fillVariantChoices, selectedVariantId, selectedBackend,
+    setBackendChoices, setBackend, setBackendEnabled, setPadCallbacks, setInputCallbacks, setControlCallbacks,
   };
 })(globalThis);

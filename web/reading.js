@@ -1,0 +1,82 @@
+/**
+ * Read the digits of an image: the image path finds them (`MnistPreprocess.findDigits`), then
+ * every digit goes through the model in ONE batch (`variant.predictBatch`). The same for a
+ * drawing, a photo and a camera snapshot; a single digit is the one-digit case, not another path.
+ *
+ * No DOM here. Exposes `globalThis.MnistReading`.
+ */
+(function (root) {
+  'use strict';
+
+  const { FLAT_SIZE, NUM_CLASSES } = root.MNIST_SPEC; // spec.js, generated from digits/constants.py
+  const LOW_CONFIDENCE = 0.7; // a digit read with less probability than this is marked as shaky
+
+  /**
+   * @typedef {Object} ReadDigit
+   * @property {number} digit 0…9, the most probable class
+   * @property {number} probability its probability
+   * @property {Float32Array} probabilities [10]
+   * @property {Float32Array} pixels [28 * 28] the model input, white on black in [0, 1]
+   * @property {number[]} box [x0, y0, x1, y1] in the source image's pixels (x1, y1 exclusive)
+   * @property {boolean} low probability < LOW_CONFIDENCE
+   */
+
+  /**
+   * @typedef {Object} Reading
+   * @property {string} number the digits left to right ("" when there is none)
+   * @property {ReadDigit[]} digits left to right
+   * @property {number} probability the product of the digits' probabilities (1 when there is none)
+   * @property {number} leastConfident index of the least probable digit (-1 when there is none)
+   * @property {{findDigits: number, model: number, total: number}} ms where the time went
+   */
+
+  function argmax(values) {
+    let best = 0;
+    for (let index = 1; index < values.length; index += 1) if (values[index] > values[best]) best = index;
+    return best;
+  }
+
+  /**
+   * @param {Float32Array} probabilities [n * 10] row-major
+   * @param {Array<{pixels: Float32Array, box: number[]}>} found the image path's digits
+   * @return {ReadDigit[]}
+   */
+  function toDigits(probabilities, found) {
+    return found.map(({ pixels, box }, index) => {
+      const row = probabilities.slice(index * NUM_CLASSES, (index + 1) * NUM_CLASSES);
+      const digit = argmax(row);
+      return { digit, probability: row[digit], probabilities: row, pixels, box, low: row[digit] < LOW_CONFIDENCE };
+    });
+  }
+
+  /**
+   * Read an image.
+   * @param {{data: Uint8ClampedArray, width: number, height: number}} imageData RGBA [height, width, 4]
+   * @param {{predictBatch: function(Float32Array): Promise<{probabilities: Float32Array}>}} variant a loaded variant
+   * @param {{findDigits?: function}} options the image path (default: MnistPreprocess.findDigits)
+   * @return {Promise<Reading>}
+   */
+  async function readImage(imageData, variant, { findDigits = root.MnistPreprocess.findDigits } = {}) {
+    const start = performance.now();
+    const classify = async (pixels) => (await variant.predictBatch(pixels)).probabilities;
+    const found = await findDigits(imageData, { classify });
+    const foundAt = performance.now();
+    let digits = [];
+    if (found.length) {
+      const batch = new Float32Array(found.length * FLAT_SIZE);
+      found.forEach(({ pixels }, index) => batch.set(pixels, index * FLAT_SIZE));
+      digits = toDigits((await variant.predictBatch(batch)).probabilities, found);
+    }
+    const end = performance.now();
+    const probabilities = digits.map((each) => each.probability);
+    return {
+      number: digits.map((each) => String(each.digit)).join(''),
+      digits,
+      probability: probabilities.reduce((product, p) => product * p, 1),
+      leastConfident: digits.length ? probabilities.indexOf(Math.min(...probabilities)) : -1,
+      ms: { findDigits: foundAt - start, model: end - foundAt, total: end - start },
+    };
+  }
+
+  root.MnistReading = { LOW_CONFIDENCE, readImage };
+})(globalThis);
