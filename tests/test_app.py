@@ -1,29 +1,25 @@
-"""The Streamlit app: every tab runs, model/runtime switch, uploads are classified, bad ones named.
+"""The Streamlit app in AppTest: tabs, drawing and uploads read by every model/runtime, bad files named.
 
-`AppTest` drives the script in-process (the canvas component returns its empty default there);
-the `browser` test starts `streamlit run` and draws on the real canvas with Playwright.
+`AppTest` runs the script in-process; the pad "draws" by setting the state the pad component sends
+(its PNG and strokes). `test_app_cache.py` covers what is computed once; `test_app_browser.py`
+drives the real app in Chromium.
 """
 
 import base64
 import io
-import os
 import pathlib
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from bench.browser import launch_chromium
-
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 APP = str(REPOSITORY / "streamlit_app.py")
 APP_TIMEOUT_S = 120  # first runs load models (and TensorFlow for Keras) on a shared 2-core machine
+PAD_SIZE = (600, 300)  # app.pad.PAD_WIDTH, PAD_HEIGHT
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +53,26 @@ def huge_png() -> bytes:
     return buffer.getvalue()
 
 
+def pad_state(*digits: np.ndarray, size: int = 240) -> dict:
+    """The pad's state with `digits` (uint8 (28, 28) each) drawn side by side, white on its black pad.
+
+    The shape the pad component (app/pad.js) sends: its PNG as a data URL and its strokes. Setting it
+    in session state is how AppTest "draws"; the browser tests draw for real.
+    """
+    pad = Image.new("RGBA", PAD_SIZE, (0, 0, 0, 255))
+    for index, digit in enumerate(digits):
+        left = (PAD_SIZE[0] - len(digits) * size) // 2 + index * size
+        pad.paste(Image.fromarray(digit).resize((size, size), Image.Resampling.BILINEAR), (left, 30))
+    buffer = io.BytesIO()
+    pad.save(buffer, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    strokes = [{"width": 20, "points": [[100 + 240 * index, 60]]} for index in range(len(digits))]
+    return {"drawing": {"strokes": strokes, "png": url, "width": PAD_SIZE[0], "height": PAD_SIZE[1]}}
+
+
+EMPTY_PAD = {"drawing": {"strokes": [], "png": None, "width": PAD_SIZE[0], "height": PAD_SIZE[1]}}
+
+
 def started_app() -> AppTest:
     app = AppTest.from_file(APP, default_timeout=APP_TIMEOUT_S)
     app.run()
@@ -64,68 +80,68 @@ def started_app() -> AppTest:
     return app
 
 
+def predictions(container) -> list[str]:
+    return [metric.value for metric in container.metric if metric.label == "Prediction"]
+
+
 def test_every_tab_runs_and_the_empty_pad_gives_a_hint_not_a_guess():
     app = started_app()
     assert [tab.label for tab in app.tabs] == ["Draw", "Upload", "Compare"]
-    assert any("Draw a digit" in info.value for info in app.info)
+    assert any("Draw a digit" in info.value for info in app.tabs[0].info)
     assert not app.metric  # no "Prediction" without ink
-    for tab in ("Upload", "Compare"):
-        app.session_state["tab"] = tab
-        app.run()
-        assert not app.exception, (tab, app.exception)
-    subheaders = [subheader.value for subheader in app.subheader]
+    subheaders = [subheader.value for subheader in app.tabs[2].subheader]
     assert any(value.startswith("cnn-onnx-fp32: 9") for value in subheaders), subheaders
-    assert app.image  # the gallery of mistakes (one st.image element holding the list)
+    assert app.tabs[2].image  # the gallery of mistakes (one st.image element holding the list)
 
 
 def test_compare_tab_follows_the_chosen_variant():
     app = started_app()
-    app.session_state["tab"] = "Compare"
-    app.run()
     app.selectbox(key="inspect").set_value("mlp-onnx-int8").run()
     assert not app.exception
     assert any(subheader.value.startswith("mlp-onnx-int8: ") for subheader in app.subheader)
 
 
-def canvas_state(digit: np.ndarray) -> dict:
-    """What the canvas component reports for `digit` (uint8 (28, 28)) drawn white on its black pad.
-
-    The shape of streamlit-drawable-canvas 0.13's widget value: Fabric.js JSON plus the PNG as a
-    data URL. Setting it in session state is how AppTest "draws"; the browser test draws for real.
-    """
-    pad = Image.fromarray(digit).resize((280, 280), Image.Resampling.BILINEAR).convert("RGBA")
-    buffer = io.BytesIO()
-    pad.save(buffer, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}, "backgroundFit": None}
-
-
-def test_a_drawing_is_predicted_by_every_model_and_runtime_and_all_variants_side_by_side(test_digits):
+def test_a_drawing_is_read_by_every_model_and_runtime_and_all_variants_side_by_side(test_digits):
     images, labels = test_digits
     app = started_app()
-    app.session_state["pad"] = canvas_state(images[0])
+    app.session_state["pad"] = pad_state(images[0])
     app.run()
-    assert {metric.label: metric.value for metric in app.metric} == {"Prediction": str(labels[0])}
+    draw = app.tabs[0]
+    assert predictions(draw) == [str(labels[0])]
+    assert draw.image and draw.image[0].value  # the digit's 28×28 crop, with its confidence
     for model in ("MLP", "CNN"):
         for runtime in app.sidebar.radio(key="runtime").options:
             app.sidebar.radio(key="model").set_value(model)
             app.sidebar.radio(key="runtime").set_value(runtime).run()
             assert not app.exception, (model, runtime, app.exception)
-            assert app.metric[0].value == str(labels[0]), (model, runtime)
-            assert any(caption.value.startswith("Inference: ") for caption in app.caption)
+            assert predictions(app.tabs[0]) == [str(labels[0])], (model, runtime)
+            assert any(" in one model call: " in caption.value for caption in app.tabs[0].caption)
     app.sidebar.toggle(key="all_variants").set_value(True).run()
     table = app.dataframe[0].value
     assert set(table["variant"]) >= {"mlp-onnx-fp32", "mlp-onnx-int8", "cnn-onnx-fp32", "cnn-onnx-int8"}
-    assert (table["prediction"] == labels[0]).all()
-    app.session_state["pad"] = {"drawing": {"raw": {"objects": []}, "data": None}, "backgroundFit": None}
+    assert (table["prediction"] == str(labels[0])).all()
+    app.session_state["pad"] = EMPTY_PAD
     app.run()  # cleared: a hint again, never a guess
     assert not app.metric and any("Draw a digit" in info.value for info in app.info)
 
 
+def test_a_state_that_is_not_the_pads_own_image_is_ignored_not_decoded():
+    app = started_app()
+    state = pad_state(np.full((28, 28), 255, np.uint8))
+    big = io.BytesIO()
+    Image.new("RGBA", (4000, 3000), (255, 255, 255, 255)).save(big, format="PNG")
+    state["drawing"]["png"] = "data:image/png;base64," + base64.b64encode(big.getvalue()).decode("ascii")
+    app.session_state["pad"] = state
+    app.run()
+    assert not app.exception and not app.metric
+    state["drawing"]["png"] = "data:image/png;base64,not-base64!"
+    app.session_state["pad"] = state
+    app.run()
+    assert not app.exception and not app.metric
+
+
 def test_measuring_the_onnx_variants_in_the_app_fills_the_table():
     app = started_app()
-    app.session_state["tab"] = "Compare"
-    app.run()
     app.button(key="measure").click().run()
     assert not app.exception, app.exception
     table = app.dataframe[0].value
@@ -148,8 +164,9 @@ def test_uploaded_photos_get_the_right_digit_with_each_model_and_runtime(test_di
     ).run()
     assert not app.exception, app.exception
     assert not app.error
-    shown = {metric.label: metric.value for metric in app.metric}
-    assert shown == {f"digit{index}.png": str(label) for index, label in enumerate(labels)}
+    upload = app.tabs[1]
+    assert [markdown.value for markdown in upload.markdown] == [f"**digit{index}.png**" for index in range(5)]
+    assert predictions(upload) == [str(label) for label in labels]
 
 
 def test_a_bad_upload_is_named_and_the_others_still_processed(test_digits):
@@ -169,16 +186,16 @@ def test_a_bad_upload_is_named_and_the_others_still_processed(test_digits):
     assert [error.split(": ")[0] for error in errors] == ["notes.txt", "truncated.png", "huge.png"]
     assert "too large" in errors[2]
     assert any(warning.value.startswith("blank.png: no digit") for warning in app.warning)
-    assert {metric.label: metric.value for metric in app.metric} == {"photo.jpg": str(labels[1])}
+    assert predictions(app.tabs[1]) == [str(labels[1])]
+    assert [markdown.value for markdown in app.tabs[1].markdown] == ["**photo.jpg**"]
 
 
-def test_the_app_module_and_its_onnx_path_never_import_tensorflow(tmp_path):
+def test_the_app_module_and_its_onnx_path_never_import_tensorflow():
     script = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
         "import streamlit_app\n"
         f"app = AppTest.from_file({APP!r}, default_timeout={APP_TIMEOUT_S}); app.run()\n"
-        "app.session_state['tab'] = 'Compare'; app.run()\n"
         "assert not app.exception, app.exception\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
     )
@@ -187,27 +204,6 @@ def test_the_app_module_and_its_onnx_path_never_import_tensorflow(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed.stdout.strip().splitlines()[-1] == "False False"
-
-
-def test_compare_tab_without_mnist_says_where_to_put_the_files(tmp_path):
-    script = (
-        f"from streamlit.testing.v1 import AppTest\n"
-        f"app = AppTest.from_file({APP!r}, default_timeout={APP_TIMEOUT_S}); app.run()\n"
-        "app.session_state['tab'] = 'Compare'; app.run()\n"
-        "assert not app.exception, app.exception\n"
-        "print(app.warning[0].value)\n"
-    )
-    environment = dict(os.environ, MNIST_DATA_DIR=str(tmp_path))  # a named folder: no download
-    completed = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=environment,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    assert "t10k-images-idx3-ubyte.gz" in completed.stdout and "MNIST_DATA_DIR" in completed.stdout
 
 
 def test_streamlit_config_is_offline_friendly_and_caps_uploads():
@@ -219,107 +215,14 @@ def test_streamlit_config_is_offline_friendly_and_caps_uploads():
     assert 1 <= config["server"]["maxUploadSize"] <= 50  # MB
 
 
-def test_canvas_helpers_count_strokes_and_read_white_ink():
-    import streamlit_app
+def test_the_pad_state_is_read_as_white_ink_and_anything_else_is_ignored():
+    from app.pad import PAD_HEIGHT, PAD_WIDTH, png_to_gray, read_state
 
-    assert streamlit_app.count_strokes(None) == 0
-    assert streamlit_app.count_strokes({"objects": [{"type": "path"}, {"type": "path"}]}) == 2
-    rgba = np.zeros((280, 280, 4), np.uint8)
-    rgba[..., 3] = 255  # the black background is opaque everywhere
-    rgba[100:180, 130:150, :3] = 255
-    gray = streamlit_app.canvas_to_gray(rgba)
-    assert gray.dtype == np.float32 and gray.shape == (280, 280)
-    assert gray.max() == 1.0 and gray[0, 0] == 0.0
-
-
-# --- real browser ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def served_app(tmp_path):
-    """`streamlit run streamlit_app.py` on a free port; yields its URL; always stopped."""
-    port = free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ),
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{(tmp_path / 'streamlit.log').read_text()}")
-                time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-
-
-def draw_stroke(page, box: dict, points: list[tuple[float, float]]) -> None:
-    """Press, move through `points` (fractions of the pad) and release, like a hand would."""
-    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=10)
-    page.mouse.up()
-
-
-def prediction_text(page) -> str:
-    """The digit shown by st.metric("Prediction", …), once it appears."""
-    metric = page.locator('[data-testid="stMetric"]', has_text="Prediction")
-    return metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=30_000).strip()
-
-
-@pytest.mark.browser
-def test_drawing_in_chromium_predicts_the_digit_and_undo_and_clear_work(served_app):
-    from playwright.sync_api import expect, sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(served_app)
-            pad = page.locator("canvas.upper-canvas").first  # fabric.js draws on the upper canvas
-            pad.wait_for(timeout=60_000)
-            expect(page.get_by_text("Draw a digit on the pad")).to_be_visible(timeout=60_000)
-            box = pad.bounding_box()
-            draw_stroke(page, box, [(0.62, 0.15), (0.42, 0.88)])  # a slanted 1
-            expect(page.get_by_test_id("stMetricValue")).to_have_text("1", timeout=30_000)
-            page.get_by_role("slider").focus()  # a wider pen keeps what is drawn
-            page.keyboard.press("ArrowRight")
-            page.wait_for_timeout(1500)
-            expect(page.get_by_test_id("stMetricValue")).to_have_text("1", timeout=30_000)
-            draw_stroke(page, box, [(0.22, 0.17), (0.62, 0.15)])  # the bar that makes it a 7
-            expect(page.get_by_test_id("stMetricValue")).to_have_text("7", timeout=30_000)
-            assert prediction_text(page) == "7"
-            if os.environ.get("APP_SCREENSHOT"):  # regenerate docs/app.png: APP_SCREENSHOT=docs/app.png
-                page.wait_for_timeout(1000)
-                page.screenshot(path=os.environ["APP_SCREENSHOT"])
-            pad.hover()
-            page.get_by_role("button", name="Undo").click()
-            expect(page.get_by_test_id("stMetricValue")).to_have_text("1", timeout=30_000)
-            pad.hover()
-            page.get_by_role("button", name="Reset canvas & history").click()
-            expect(page.get_by_text("Draw a digit on the pad")).to_be_visible(timeout=30_000)
-            expect(page.get_by_test_id("stMetric")).to_have_count(0)
-        finally:
-            browser.close()
+    assert read_state(None).stroke_count == 0 and read_state(None).gray is None
+    assert read_state(EMPTY_PAD).gray is None
+    drawing = read_state(pad_state(np.full((28, 28), 255, np.uint8)))
+    assert drawing.stroke_count == 1
+    assert drawing.gray.dtype == np.float32 and drawing.gray.shape == (PAD_HEIGHT, PAD_WIDTH)
+    assert drawing.gray.max() == 1.0 and drawing.gray[0, 0] == 0.0
+    assert png_to_gray("data:image/png;base64,AAAA") is None
+    assert png_to_gray("not a data url") is None
