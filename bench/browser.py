@@ -6,6 +6,7 @@ middle square (one digit) or of the whole 2:1 pad (a number), drawn with mouse e
 turns them into pointer events).
 """
 
+import base64
 import contextlib
 import math
 import os
@@ -31,6 +32,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 READY_TIMEOUT_MS = 30_000  # a cold page on a busy 2-core machine; typically under 1 s
+# Built by `make setup` (web/build.py vendor models): without them the page cannot start.
+PAGE_BUILD_FILES = ("vendor/tf.min.js", "vendor/ort-wasm-binary.js", "models/embedded/manifest.js")
 
 
 def _ellipse(center_x: float, center_y: float, radius_x: float, radius_y: float, *, points: int = 28) -> list:
@@ -107,9 +110,38 @@ def static_server(directory: Path = WEB_DIR):
         process.wait(timeout=10)
 
 
-def launch_chromium(playwright):
-    """Chromium from Debian, headless, offline-friendly."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+def launch_chromium(playwright, *, extra_args: tuple = ()):
+    """Chromium from Debian, headless, offline-friendly; `extra_args` adds flags (a fake camera)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+
+
+def missing_page_parts() -> str | None:
+    """Return what the page needs to run in Chromium and lacks, with the fix; None when nothing."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (make setup installs it)"
+    for needed in PAGE_BUILD_FILES:
+        if not (WEB_DIR / needed).exists():
+            return f"web/{needed} is missing: run make setup (python web/build.py vendor models)"
+    return None
+
+
+@contextlib.contextmanager
+def chromium(*, extra_args: tuple = ()):
+    """Start Playwright and Chromium (see `launch_chromium`); yield the browser, close both after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, extra_args=extra_args)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def requests_outside(record, *, scheme: str, base_url: str | None) -> list[str]:
+    """Return the requested URLs outside the page's folder (blob: and data: URLs are the page's own)."""
+    page_folder = WEB_DIR.as_uri() + "/" if scheme == "file" else base_url
+    return [url for url in record.requests if not url.startswith((page_folder, "blob:", "data:"))]
 
 
 @dataclass
@@ -186,6 +218,54 @@ def clear_pad(page) -> None:
     if page.is_enabled("#clear"):
         page.click("#clear")
     page.wait_for_function("MnistPage.isIdle()")
+
+
+def number(page) -> str:
+    """`#number`'s `data-value`: the digits read left to right, "" when there is none."""
+    return page.get_attribute("#number", "data-value")
+
+
+def message(page) -> str:
+    """Return the one-line message about the input (`#input-message`), "" when hidden."""
+    return page.evaluate(
+        "document.querySelector('#input-message').hidden ? '' : "
+        "document.querySelector('#input-message').textContent"
+    )
+
+
+def handle_input(page, action) -> None:
+    """Run `action()` (an upload, a drop, a paste, a camera click) and wait until the page handled it."""
+    before = page.evaluate("MnistPage.inputs")
+    action()
+    page.wait_for_function(f"MnistPage.inputs > {before} && MnistPage.isIdle()", timeout=READY_TIMEOUT_MS)
+
+
+def upload(page, data: bytes, *, name: str, mime_type: str) -> None:
+    """Choose a file in `input#photo`, as a person would; wait until it is read or refused."""
+    files = [{"name": name, "mimeType": mime_type, "buffer": data}]
+    handle_input(page, lambda: page.set_input_files("#photo", files=files))
+
+
+TRANSFER_SCRIPT = """([kind, encoded, name, type]) => {
+  const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type }));
+  if (kind === 'paste') {
+    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true }));
+    return;
+  }
+  const frame = document.getElementById('input-frame');
+  frame.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  frame.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+}"""
+
+
+def transfer(page, data: bytes, *, kind: str, name: str, mime_type: str) -> None:
+    """Drop a file onto the input frame (`kind="drop"`) or paste it (`"paste"`); wait until handled."""
+    if kind not in ("drop", "paste"):
+        raise ValueError(f"kind must be 'drop' or 'paste', got {kind!r}")
+    encoded = base64.b64encode(data).decode("ascii")
+    handle_input(page, lambda: page.evaluate(TRANSFER_SCRIPT, [kind, encoded, name, mime_type]))
 
 
 def prediction(page) -> str:

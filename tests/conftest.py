@@ -68,3 +68,19 @@ def pytest_make_collect_report(collector):
     report = outcome.get_result()
     if report.skipped and not _skips_allowed():  # a module-level skip (pytest.importorskip)
         _as_failure(report)
+
+
+# --- the static page in Chromium (tests/test_web*.py) ----------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium with the house flags, one per test module (bench/browser.py launches it).
+
+    Skips, which the hook above turns into a failure, with the fix when the page is not built.
+    """
+    from bench import browser as web_page
+
+    missing = web_page.missing_page_parts()
+    if missing:
+        pytest.skip(missing)
+    with web_page.chromium() as chromium:
+        yield chromium

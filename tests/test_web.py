@@ -7,7 +7,6 @@ onnxruntime for ONNX files, Keras for TF.js graph models (converted from the Ker
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -39,19 +38,6 @@ def _variant_id(*, model: str, model_format: str, precision: str = "fp32") -> st
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not Path(web_page.CHROMIUM).exists():
-        pytest.skip(f"{web_page.CHROMIUM} is missing (make setup installs it)")
-    for needed in ("vendor/tf.min.js", "vendor/ort-wasm-binary.js", "models/embedded/manifest.js"):
-        if not (web_page.WEB_DIR / needed).exists():
-            pytest.skip(f"web/{needed} is missing: run make setup (python web/build.py vendor models)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = web_page.launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def http_base():
     with web_page.static_server() as base_url:
         yield base_url
@@ -64,13 +50,6 @@ def page_session(request, browser):
     page, record = web_page.open_page(browser, web_page.page_url(request.param, base_url))
     yield request.param, page, record, base_url
     page.close()
-
-
-def _check_only_local_requests(scheme: str, record, base_url: str | None) -> None:
-    page_folder = web_page.WEB_DIR.as_uri() + "/" if scheme == "file" else base_url
-    # blob: URLs are made by the page itself (onnxruntime's glue); their origin is the page's.
-    outside = [url for url in record.requests if not url.startswith((page_folder, "blob:", "data:"))]
-    assert not outside, f"requests outside the page's folder: {outside}"
 
 
 @pytest.mark.parametrize("model_format", ["tfjs", "onnx"])
@@ -165,7 +144,8 @@ def test_no_requests_outside_and_no_console_errors(page_session):
     scheme, page, record, base_url = page_session
     web_page.select_variant(page, _variant_id(model="cnn", model_format="onnx"))  # loads onnxruntime-web
     assert any("vendor/ort-wasm-binary.js" in url for url in record.requests)
-    _check_only_local_requests(scheme, record, base_url)
+    outside = web_page.requests_outside(record, scheme=scheme, base_url=base_url)
+    assert not outside, f"requests outside the page's folder: {outside}"
     assert not record.errors, f"console errors: {record.errors}"
 
 

@@ -142,6 +142,7 @@
       ui.showMessage(error.message); // the page keeps what it showed
     } finally {
       decoding -= 1;
+      root.MnistPage.inputs += 1;
     }
   }
 
@@ -158,6 +159,7 @@
       if (ui.currentView() === 'camera') ui.showPad();
     } finally {
       decoding -= 1;
+      root.MnistPage.inputs += 1;
     }
   }
 
@@ -172,6 +174,7 @@
       ui.showMessage(error.message);
     } finally {
       decoding -= 1;
+      root.MnistPage.inputs += 1;
     }
   }
 
@@ -319,6 +322,8 @@
     manifest,
     /** True when no prediction is running or queued (the DOM shows the latest drawing). */
     isIdle: () => !busy && !pending && decoding === 0 && !ui.isDrawing(),
+    /** How many photos, snapshots and camera starts have been handled (read or refused). */
+    inputs: 0,
     /** The last reading shown (MnistReading.readImage), or null. */
     lastReading: () => reading,
     /** Milliseconds from navigation start to `data-ready` of the first variant (null before). */

@@ -59,7 +59,7 @@
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let offset = 2;
     while (offset + 9 < bytes.length) {
-      if (bytes[offset] !== 0xff) return null;
+      if (bytes[offset] !== 0xff) break; // a broken segment: a JPEG, size unknown
       const marker = bytes[offset + 1];
       if (marker === 0xff) {
         offset += 1; // fill byte
@@ -69,7 +69,7 @@
       if (isFrame) return { width: view.getUint16(offset + 7), height: view.getUint16(offset + 5) };
       offset += 2 + view.getUint16(offset + 2);
     }
-    return { width: 0, height: 0, unknown: true }; // a JPEG whose frame header lies past HEADER_BYTES
+    return { width: null, height: null }; // broken, or its frame header lies past HEADER_BYTES
   }
 
   const READERS = { png: pngSize, jpeg: jpegSize, gif: gifSize, webp: webpSize, bmp: bmpSize };
@@ -77,13 +77,13 @@
   /**
    * The format and pixel size from an image's first bytes, without decoding it.
    * @param {Uint8Array} bytes the start of the file (at least the header)
-   * @return {{format: string, width: number, height: number}|null} null for a format not read here
+   * @return {{format: string, width: ?number, height: ?number}|null} null for a format not read
+   *   here; width and height null when the signature is there but the size is not found
    */
   function readImageSize(bytes) {
     for (const [format, reader] of Object.entries(READERS)) {
       const size = reader(bytes);
-      if (size && !size.unknown) return { format, width: size.width, height: size.height };
-      if (size) return null;
+      if (size) return { format, width: size.width, height: size.height };
     }
     return null;
   }
@@ -119,7 +119,7 @@
     const name = file.name || 'the image';
     if (file.size === 0) throw new Error(`${name}: empty file`);
     const header = readImageSize(new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer()));
-    if (header) checkSize(name, header.width, header.height, maxPixels);
+    if (header && header.width !== null) checkSize(name, header.width, header.height, maxPixels);
     let bitmap;
     try {
       bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', colorSpaceConversion: 'none' });
