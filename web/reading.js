@@ -27,6 +27,7 @@
    * @property {ReadDigit[]} digits left to right
    * @property {number} probability the product of the digits' probabilities (1 when there is none)
    * @property {number} leastConfident index of the least probable digit (-1 when there is none)
+   * @property {{width: number, height: number}} size the source image's, in pixels
    * @property {{findDigits: number, model: number, total: number}} ms where the time went
    */
 
@@ -74,6 +75,7 @@
       digits,
       probability: probabilities.reduce((product, p) => product * p, 1),
       leastConfident: digits.length ? probabilities.indexOf(Math.min(...probabilities)) : -1,
+      size: { width: imageData.width, height: imageData.height },
       ms: { findDigits: foundAt - start, model: end - foundAt, total: end - start },
     };
   }
