@@ -68,56 +68,69 @@ def write_reports(rows: list[dict], out_dir: Path, *, runs: dict, images: int) -
     return table
 
 
+COLORS = {"mlp": "tab:blue", "cnn": "tab:orange", "external": "tab:green"}  # per model
+MARKERS = {"keras": "*", "onnx": "o", "tfjs": "s"}  # per format
+
+
 def plot(rows: list[dict], path: Path) -> None:
     """Accuracy vs bytes (log x) and one-image latency per variant, side by side."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import matplotlib.ticker
 
-    colors = {"mlp": "tab:blue", "cnn": "tab:orange", "external": "tab:green"}
-    markers = {"keras": "*", "onnx": "o", "tfjs": "s"}
     figure, (sizes, latencies) = plt.subplots(1, 2, figsize=(13, 5.5))
-    for row in rows:
-        if row["variant"].endswith("-keras-call"):
-            continue  # same file and accuracy as the `predict` row
-        parts = row["variant"].split("-")
-        file_format = parts[1] if len(parts) > 1 and parts[1] in markers else "external"
-        label = f"{file_format} {parts[-1]}" if file_format in ("onnx", "tfjs") else file_format
-        color = colors.get(row["model"], "tab:gray")
-        point = (row["bytes"], row["test_accuracy"] * 100)
-        sizes.scatter(*point, color=color, marker=markers.get(file_format, "^"), s=60, alpha=0.8)
-        offset = (5, 5) if file_format in ("tfjs", "keras") else (5, -11)
-        sizes.annotate(label if file_format != "external" else row["variant"], point, fontsize=7,
-                       xytext=offset, textcoords="offset points", color=color)  # fmt: skip
-    handles = [plt.Line2D([], [], linestyle="", marker="o", color=color, label=model) for model, color in
-               colors.items() if any(row["model"] == model for row in rows)]  # fmt: skip
-    handles += [plt.Line2D([], [], linestyle="", marker=marker, color="black", label=name) for name, marker in
-                markers.items()]  # fmt: skip
-    sizes.legend(handles=handles, fontsize=8, loc="best")
-    sizes.set_xscale("log")
-    sizes.xaxis.set_major_locator(
-        matplotlib.ticker.FixedLocator([k * 1024 for k in (50, 100, 200, 500, 1000, 2000, 5000)])
-    )
-    sizes.xaxis.set_major_formatter(
-        matplotlib.ticker.FuncFormatter(lambda value, _: f"{value / 1024:,.0f} KiB")
-    )
-    sizes.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    sizes.set_xlabel("size on disk (log scale)")
-    sizes.set_ylabel("test accuracy (%)")
-    sizes.set_title("Accuracy vs size")
-    sizes.grid(True, alpha=0.3)
-    names = [row["variant"] for row in rows]
-    latencies.barh(names, [row["latency_ms_median"] for row in rows],
-                   color=[colors.get(row["model"], "tab:gray") for row in rows])  # fmt: skip
-    latencies.set_xscale("log")
-    latencies.set_xlabel("one-image latency, median (ms, log scale)")
-    latencies.set_title("Latency (own runtime)")
-    latencies.invert_yaxis()
-    latencies.tick_params(axis="y", labelsize=7)
-    latencies.grid(True, axis="x", alpha=0.3)
+    _plot_sizes(sizes, rows)
+    _plot_latencies(latencies, rows)
     figure.tight_layout()
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=110, format="png")
     plt.close(figure)
+
+
+def _plot_sizes(axes, rows: list[dict]) -> None:
+    """Accuracy (%) against size on disk (log scale), one marker per file, labelled format+precision."""
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    for row in rows:
+        if row["variant"].endswith("-keras-call"):
+            continue  # same file and accuracy as the `predict` row
+        parts = row["variant"].split("-")
+        file_format = parts[1] if len(parts) > 1 and parts[1] in MARKERS else "external"
+        label = f"{file_format} {parts[-1]}" if file_format in ("onnx", "tfjs") else file_format
+        color = COLORS.get(row["model"], "tab:gray")
+        point = (row["bytes"], row["test_accuracy"] * 100)
+        axes.scatter(*point, color=color, marker=MARKERS.get(file_format, "^"), s=60, alpha=0.8)
+        offset = (5, 5) if file_format in ("tfjs", "keras") else (5, -11)
+        axes.annotate(label if file_format != "external" else row["variant"], point, fontsize=7,
+                      xytext=offset, textcoords="offset points", color=color)  # fmt: skip
+    handles = [plt.Line2D([], [], linestyle="", marker="o", color=color, label=model) for model, color in
+               COLORS.items() if any(row["model"] == model for row in rows)]  # fmt: skip
+    handles += [plt.Line2D([], [], linestyle="", marker=marker, color="black", label=name) for name, marker in
+                MARKERS.items()]  # fmt: skip
+    axes.legend(handles=handles, fontsize=8, loc="best")
+    axes.set_xscale("log")
+    ticks = [kibibytes * 1024 for kibibytes in (50, 100, 200, 500, 1000, 2000, 5000)]
+    axes.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(ticks))
+    axes.xaxis.set_major_formatter(
+        matplotlib.ticker.FuncFormatter(lambda value, _: f"{value / 1024:,.0f} KiB")
+    )
+    axes.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    axes.set_xlabel("size on disk (log scale)")
+    axes.set_ylabel("test accuracy (%)")
+    axes.set_title("Accuracy vs size")
+    axes.grid(True, alpha=0.3)
+
+
+def _plot_latencies(axes, rows: list[dict]) -> None:
+    """Median one-image latency per row (log scale), one bar each, coloured by model."""
+    names = [row["variant"] for row in rows]
+    axes.barh(names, [row["latency_ms_median"] for row in rows],
+              color=[COLORS.get(row["model"], "tab:gray") for row in rows])  # fmt: skip
+    axes.set_xscale("log")
+    axes.set_xlabel("one-image latency, median (ms, log scale)")
+    axes.set_title("Latency (own runtime)")
+    axes.invert_yaxis()
+    axes.tick_params(axis="y", labelsize=7)
+    axes.grid(True, axis="x", alpha=0.3)
