@@ -19,6 +19,7 @@ import runpy
 import sys
 import threading
 import warnings
+from pathlib import Path
 
 TF_LOG_LEVEL = "3"  # TensorFlow's C++ log: errors too (a real failure raises in Python anyway)
 # absl's info and warning lines ("I0000 00:00:1795577917.776390    1112 devices.cc:67] …") and its
@@ -27,6 +28,9 @@ ABSL_CHATTER = re.compile(
     rb"^([IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w./-]+:\d+\] "
     rb"|WARNING: All log messages before absl::InitializeLog)"
 )
+REPOSITORY = Path(__file__).resolve().parent.parent
+OWN_PACKAGES = {"digits", "train", "export", "bench"}  # warnings raised here are ours: one plain line
+PYTHON_FORMAT = warnings.formatwarning  # Python's own, for everyone else's warnings
 # Known-harmless Python warnings of pinned dependencies, by message.
 HARMLESS_WARNINGS = ("In the future `np.object` will be defined",)  # keras' tf2onnx shim, on numpy 2
 
@@ -75,8 +79,11 @@ def absl_info_filtered():
 
 
 def plain_warning(message, category, filename, lineno, line=None) -> str:
-    """Format a warning as `warning: MESSAGE` (no file, line number or source line)."""
-    return f"warning: {message}\n"
+    """Format this project's warnings as `warning: MESSAGE`; anyone else's as Python does (with its place)."""
+    path = Path(filename).resolve()
+    if path.is_relative_to(REPOSITORY) and path.relative_to(REPOSITORY).parts[0] in OWN_PACKAGES:
+        return f"warning: {message}\n"
+    return PYTHON_FORMAT(message, category, filename, lineno, line)
 
 
 def quiet_tensorflow() -> None:
