@@ -23,7 +23,7 @@ endef
 # Stages after training were told about non-canonical MNIST files already (train/data.py says it once).
 NOTED := MNIST_SHA256_NOTED=1
 
-.PHONY: setup demo test test-fast lint app train export parity compare web bench-web golden wheel lock clean help
+.PHONY: setup demo test test-fast lint app train export parity compare web bench-web load golden wheel lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ app: setup  ## the Streamlit app
 
 bench-web: setup  ## page timings in Chromium: reports/bench-web.{md,json}
 	$(PY) -m bench.bench_web
+
+load: setup  ## the app under 1, 4 and 8 Chromium sessions (~6 min, stops by itself): reports/load.{md,json}
+	$(PY) -m bench.load
 
 wheel: $(VENV)/.installed  ## the edge package: dist/mnist_anywhere-*.whl (digits/ + digits-predict; numpy, onnxruntime, Pillow)
 	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
