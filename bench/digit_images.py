@@ -34,8 +34,8 @@ def screenshot_png(digit: np.ndarray, *, side: int = 140) -> bytes:
     return _encode(_scaled(digit, side), "PNG")
 
 
-def paper(digit: np.ndarray, *, width: int, height: int, digit_side: int, seed: int = 0) -> np.ndarray:
-    """Return dark ink on light paper, uint8 `(height, width)`: the digit centred, `digit_side` px tall.
+def _on_paper(ink: np.ndarray, *, width: int, height: int, seed: int) -> np.ndarray:
+    """Return ink (float `(h, w)` in [0, 1]) centred on paper `(height, width)`, uint8 dark on light.
 
     The paper is 0.85-0.93 white with a gentle light gradient (brighter at the top left) and sensor
     noise (σ = 1.5% of the range), the ink about 0.12: what a phone photo of a written digit gives
@@ -43,14 +43,28 @@ def paper(digit: np.ndarray, *, width: int, height: int, digit_side: int, seed: 
     """
     rng = np.random.default_rng(seed)
     rows, columns = np.mgrid[0:height, 0:width]
-    level = 0.93 - 0.08 * (rows / height + columns / width) / 2
-    ink = _scaled(digit, digit_side).astype(np.float32) / 255.0
-    top, left = (height - digit_side) // 2, (width - digit_side) // 2
-    image = level.copy()
-    region = image[top : top + digit_side, left : left + digit_side]
-    image[top : top + digit_side, left : left + digit_side] = region * (1 - ink) + 0.12 * ink
+    image = 0.93 - 0.08 * (rows / height + columns / width) / 2
+    top, left = (height - ink.shape[0]) // 2, (width - ink.shape[1]) // 2
+    region = image[top : top + ink.shape[0], left : left + ink.shape[1]]
+    image[top : top + ink.shape[0], left : left + ink.shape[1]] = region * (1 - ink) + 0.12 * ink
     image += rng.normal(0.0, 0.015, image.shape)
     return (np.clip(image, 0, 1) * 255).round().astype(np.uint8)
+
+
+def paper(digit: np.ndarray, *, width: int, height: int, digit_side: int, seed: int = 0) -> np.ndarray:
+    """Return the digit dark on light paper (see `_on_paper`), centred and `digit_side` pixels tall."""
+    ink = _scaled(digit, digit_side).astype(np.float32) / 255.0
+    return _on_paper(ink, width=width, height=height, seed=seed)
+
+
+def paper_number_png(digits: list, *, digit_side: int = 96, gap: int = 16, seed: int = 0) -> bytes:
+    """Return MNIST digits written side by side on paper, `gap` pixels apart, as a PNG (a written number)."""
+    ink = np.zeros((digit_side, len(digits) * (digit_side + gap) - gap), dtype=np.float32)
+    for index, digit in enumerate(digits):
+        left = index * (digit_side + gap)
+        ink[:, left : left + digit_side] = _scaled(digit, digit_side).astype(np.float32) / 255.0
+    width, height = ink.shape[1] + 2 * digit_side, 2 * digit_side
+    return _encode(_on_paper(ink, width=width, height=height, seed=seed), "PNG")
 
 
 def paper_jpeg(digit: np.ndarray, *, side: int = 240, quality: int = 85) -> bytes:

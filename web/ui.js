@@ -327,7 +327,7 @@
       prediction.dataset.digit = ''; // several digits: not one digit
       prediction.textContent = reading.number;
       prediction.classList.add('several');
-      byId('confidence').textContent = `${(reading.probability * 100).toFixed(1)}% (all ${digits.length} digits right)`;
+      byId('confidence').textContent = `${(reading.probability * 100).toFixed(1)}% for all ${digits.length} digits together`;
       byId('low-confidence').textContent = `Unsure of digit ${unsure.join(', ')} (marked ?): write it bigger or clearer.`;
       const why = selected === reading.leastConfident ? 'the least confident' : 'chosen';
       byId('selected-digit').textContent = `Bars and 28×28 view: digit ${selected + 1} of ${digits.length} ` +
