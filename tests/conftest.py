@@ -84,3 +84,18 @@ def browser():
         pytest.skip(missing)
     with web_page.chromium() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    """web/index.html from file://, one page per test module, ready.
+
+    At the end of the module: no console error and no request outside the page's folder.
+    """
+    from bench import browser as web_page
+
+    page, record = web_page.open_page(browser, web_page.page_url("file"))
+    yield page
+    assert not record.errors, f"console errors: {record.errors}"
+    assert not web_page.requests_outside(record, scheme="file", base_url=None)
+    page.close()

@@ -26,16 +26,6 @@ PREDICTION_DEADLINE_MS = 500  # DESIGN.md: the reading is in the DOM within 500 
 SEED = 2026
 
 
-@pytest.fixture(scope="module")
-def page(browser):
-    """One page from file:// for the module; at the end: no console error, nothing from outside."""
-    page, record = web_page.open_page(browser, web_page.page_url("file"))
-    yield page
-    assert not record.errors, f"console errors: {record.errors}"
-    assert not web_page.requests_outside(record, scheme="file", base_url=None)
-    page.close()
-
-
 def _draw_number(page, text: str, *, seed: int) -> float:
     """Clear the pad, draw `text` with the stroke font; return ms from the last pointerup to the DOM."""
     web_page.clear_pad(page)

@@ -33,16 +33,6 @@ RENDERINGS = {
 
 
 @pytest.fixture(scope="module")
-def page(browser):
-    """One page from file:// for the module; at the end: no console error, nothing from outside."""
-    page, record = web_page.open_page(browser, web_page.page_url("file"))
-    yield page
-    assert not record.errors, f"console errors: {record.errors}"
-    assert not web_page.requests_outside(record, scheme="file", base_url=None)
-    page.close()
-
-
-@pytest.fixture(scope="module")
 def first_of_each_digit(mnist_data_dir) -> list[tuple[int, np.ndarray]]:
     """The first MNIST test image of each digit 0-9: (label, uint8 (28, 28))."""
     from train.data import load_mnist
