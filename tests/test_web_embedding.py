@@ -2,8 +2,8 @@
 
 `MnistPage.loadVariant(id).predictBatch(pixels)` resolves to `{probabilities, embedding, ms}`; the
 teach feature stores and compares the embedding. MNIST test images go through the page's own
-runtimes from file:// and are compared with Python (Keras for TF.js, onnxruntime for ONNX), like
-the probabilities in test_web.py.
+runtimes from file:// (conftest's `page`) and are compared with Python (Keras for TF.js,
+onnxruntime for ONNX), like the probabilities in test_web.py.
 """
 
 import base64
@@ -20,17 +20,6 @@ PARITY_IMAGES = 200  # MNIST test images per variant
 tol = 1e-5  # max |Δ| of the fp32 embedding (values up to ~12) against Python, fp32 both sides
 EMBEDDING_SIZE = 128  # both release models
 MANIFEST = json.loads((web_page.WEB_DIR / "models" / "manifest.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def page():
-    missing = web_page.missing_page_parts()
-    if missing:
-        pytest.skip(missing)
-    with web_page.chromium() as browser:
-        page, record = web_page.open_page(browser, web_page.page_url("file"))
-        yield page
-        assert not record.errors, f"console errors: {record.errors}"
 
 
 @pytest.fixture(scope="module")
