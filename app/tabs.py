@@ -11,7 +11,7 @@ import streamlit as st
 
 from app.pad import drawing_pad, read_state
 from app.reading import classify_digits, read_array, read_upload
-from app.views import boxes_for_pad, probability_chart, show_reading, show_upload
+from app.views import boxes_for_pad, probability_bars, show_reading, show_upload
 
 PAD_KEY = "pad"
 UPLOADS_KEY = "uploads"
@@ -54,7 +54,9 @@ def draw_tab(variant: str, *, pen_width: int, all_variants: list[str] | None) ->
     with result_column:
         show_reading(reading)
     if len(reading.digits) == 1:
-        chart_column.altair_chart(probability_chart(reading.digits[0].probabilities))
+        with chart_column:
+            st.caption("The ten probabilities")
+            st.html(probability_bars(reading.digits[0].probabilities))
     if all_variants:
         all_variants_table(reading, variants=all_variants)
 

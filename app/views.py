@@ -3,14 +3,13 @@
 Drawing and uploads show the same thing, so a number read from a photo looks like one drawn.
 """
 
-import altair
 import numpy as np
-import pandas
 import streamlit as st
 
 from app.reading import LOW_CONFIDENCE, Reading, UploadReading
 
 CROP_SCALE = 4  # each digit's 28×28 input shown 4× (112 px), pixels repeated so they stay sharp
+BAR_HEIGHT = 120  # px of a probability-1 bar
 
 
 def enlarge(image: np.ndarray, *, scale: int = CROP_SCALE) -> np.ndarray:
@@ -59,18 +58,20 @@ def boxes_for_pad(reading: Reading | None) -> list[dict]:
     ]
 
 
-def probability_chart(probabilities: np.ndarray) -> altair.Chart:
-    """Bars of the ten float32 probabilities `(10,)`, digits upright on the x axis."""
-    data = pandas.DataFrame({"digit": [str(digit) for digit in range(10)], "probability": probabilities})
-    return (
-        altair.Chart(data, height=260)
-        .mark_bar()
-        .encode(
-            x=altair.X("digit:O", axis=altair.Axis(labelAngle=0)),
-            y=altair.Y("probability:Q", scale=altair.Scale(domain=[0, 1])),
-            tooltip=["digit", altair.Tooltip("probability:Q", format=".4f")],
-        )
+def probability_bars(probabilities: np.ndarray) -> str:
+    """HTML bars of the ten float32 probabilities `(10,)`: one small element, cheap to redraw.
+
+    (A Vega chart was re-embedded by every browser on every stroke: CPU that several sessions on a
+    small host cannot spare.)
+    """
+    bars = "".join(
+        f'<div style="flex:1;text-align:center" title="{digit}: {probability:.4f}">'
+        f'<div style="height:{BAR_HEIGHT * (1 - probability):.0f}px"></div>'
+        f'<div style="height:{BAR_HEIGHT * probability:.0f}px;background:#1f77b4;border-radius:2px"></div>'
+        f'<div>{digit}</div><div style="font-size:0.7rem;opacity:0.7">{probability:.0%}</div></div>'
+        for digit, probability in enumerate(np.asarray(probabilities, dtype=float))
     )
+    return f'<div class="probabilities" style="display:flex;gap:4px;max-width:420px">{bars}</div>'
 
 
 def show_upload(outcome: UploadReading) -> None:

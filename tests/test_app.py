@@ -109,6 +109,7 @@ def test_a_drawing_is_read_by_every_model_and_runtime_and_all_variants_side_by_s
     draw = app.tabs[0]
     assert predictions(draw) == [str(labels[0])]
     assert draw.image and draw.image[0].value  # the digit's 28×28 crop, with its confidence
+    assert any('class="probabilities"' in element.value for element in draw.html)  # the ten bars
     for model in ("MLP", "CNN"):
         for runtime in app.sidebar.radio(key="runtime").options:
             app.sidebar.radio(key="model").set_value(model)
