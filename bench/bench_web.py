@@ -2,7 +2,10 @@
 
 `python -m bench.bench_web` (make bench-web) opens web/index.html from file:// (and from a local
 `python -m http.server` for comparison), and writes `reports/bench-web.md` and `.json`, plus the
-README's screenshot `docs/page.png` (a drawn digit, the default variant). Everything is measured
+README's screenshot `docs/page.png` (a number written on the pad, the default variant). It also
+times the page's inputs (a camera frame, a 5-digit number on the pad) and counts how often
+numbers drawn with the mouse and the real photos of ../shared/realdigits are read right
+(bench/bench_web_inputs.py). Everything is measured
 inside the page with `performance.now()` (Chromium coarsens it to 0.1 ms without cross-origin
 isolation, so sub-millisecond medians are quantised). Nothing here is asserted: tests/test_web.py
 checks the contract; this reports figures.
@@ -10,9 +13,9 @@ checks the contract; this reports figures.
 
 import argparse
 import json
-import math
 import os
 import platform
+import random
 import sys
 import time
 from dataclasses import dataclass
@@ -20,7 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import bench_web_inputs, stroke_font
 from bench import browser as web_page
+from bench.bench_web_report import check_targets, render_markdown
 from digits.files import atomic_path, write_atomically
 from digits.stats import summarize
 
@@ -37,6 +42,12 @@ class BenchConfig:
     screenshot: Path = REPO_DIR / "docs" / "page.png"  # the README's picture of the page
     ready_target_ms: float = 1000.0  # target: ready within 1 s of navigation from file://
     cnn_latency_target_ms: float = 5.0  # target: CNN median prediction with TF.js
+    input_runs: int = 50  # timed readings of the camera frame and of the number on the pad
+    numbers_per_length: int = 20  # numbers of each length 2-6 drawn with the mouse for the whole rate
+    number_target_ms: float = 20.0  # target (issue 9): a 5-digit number read on the page, median
+    whole_number_target: float = 0.97  # target (issue 9): numbers drawn with the mouse read whole
+    real_digits_target: float = 0.97  # target (issue 8): ../shared/realdigits read through input#photo
+    screenshot_number: str = "2026"  # what docs/page.png shows written on the pad
 
 
 LATENCY_SCRIPT = """async ([id, backend, pixels, runs]) => {
@@ -139,26 +150,13 @@ def measure_variants(page, record, *, config: BenchConfig) -> list[dict]:
     return results
 
 
-def handwritten_two() -> list:
-    """Return a smooth "2" for the screenshot: an arc over the top, a diagonal, a base (pad fractions)."""
-    arc = [
-        (0.5 + 0.2 * math.cos(math.radians(angle)), 0.34 - 0.2 * math.sin(math.radians(angle)))
-        for angle in range(160, -41, -8)
-    ]
-    end_x, end_y = arc[-1]
-    diagonal = [
-        (end_x + (0.26 - end_x) * step / 8, end_y + (0.82 - end_y) * step / 8) for step in range(1, 9)
-    ]
-    base = [(0.26 + 0.5 * step / 6, 0.82 - 0.015 * step / 6) for step in range(1, 7)]
-    return [arc + diagonal + base]
-
-
-def take_screenshot(browser, path: Path) -> None:
-    """Screenshot the page at a desktop size with a drawn 2 and the comparison table open."""
+def take_screenshot(browser, path: Path, *, number: str) -> None:
+    """Screenshot the page at a desktop size with `number` written on the pad and the comparison open."""
     page, _record = web_page.open_page(
         browser, web_page.page_url("file"), viewport={"width": 1100, "height": 1000}
     )
-    web_page.draw(page, handwritten_two(), steps=2)
+    strokes = stroke_font.number_strokes(number, rng=random.Random(number))
+    web_page.draw(page, strokes, steps=1, square=False)
     page.click("#compare")
     page.wait_for_selector("#compare-table:not([hidden])")
     page.wait_for_function("MnistPage.isIdle()")
@@ -168,65 +166,24 @@ def take_screenshot(browser, path: Path) -> None:
     page.close()
 
 
-def load_lines(report: dict, *, config: BenchConfig) -> list[str]:
-    """Markdown: how it was measured, the page-load table, the targets and the preprocessing time."""
-    loads = report["loads"]
-    load = report["load_average_1min"]
-    return [
-        "# Static page in Chromium (`make bench-web`)",
-        "",
-        f"Chromium {report['chromium']} headless on {report['machine']}; {config.latency_runs} predictions"
-        " per row, one image each, after a warm-up. Times from `performance.now()` inside the page"
-        " (quantised to 0.1 ms by Chromium). Load average (1 min) on the machine:"
-        f" {load['before']:.1f} before, {load['after']:.1f} after"
-        + ("; busy, so p95 mostly measures the other processes." if load["before"] > 1.5 else "."),
-        "",
-        "| Page load | file:// | http:// |",
-        "|---|---|---|",
-        f"| navigation → `data-ready` (default variant {report['default_variant']}), median ms"
-        f" | {loads['file']['ready_ms']:.0f} | {loads['http']['ready_ms']:.0f} |",
-        "| first prediction, `pointerup` → DOM, ms"
-        f" | {loads['file']['first_prediction_after_pointerup_ms']:.1f}"
-        f" | {loads['http']['first_prediction_after_pointerup_ms']:.1f} |",
-        f"| bytes loaded (default variant) | {loads['file']['bytes_loaded_default_variant'] / 1e6:.2f} MB"
-        f" | {loads['http']['bytes_loaded_default_variant'] / 1e6:.2f} MB |",
-        "",
-        f"Targets: ready ≤ {config.ready_target_ms:.0f} ms from file:// —"
-        f" {'met' if report['targets']['ready_met'] else 'NOT met'};"
-        f" CNN TF.js median ≤ {config.cnn_latency_target_ms:.0f} ms —"
-        f" {'met' if report['targets']['cnn_latency_met'] else 'NOT met'}"
-        f" ({report['targets']['cnn_tfjs_best']}).",
-        "",
-        f"Preprocessing the {report['preprocess']['size']} pad into 28×28 (`MnistPreprocess.fromImageData`):"
-        f" median {report['preprocess']['median_ms']:.2f} ms, p95 {report['preprocess']['p95_ms']:.2f} ms.",
-        "",
-    ]
+def measure_inputs(browser, *, config: BenchConfig, variant_id: str) -> dict:
+    """Measure the camera frame, the number on the pad, numbers drawn with the mouse, real photos."""
+    from train.data import load_mnist
 
-
-def variant_lines(report: dict) -> list[str]:
-    """Markdown: one latency row per variant and backend, and what the figures do not say."""
-    lines = [
-        "| Variant | Backend | Model size | Load (cold) | Bytes added by load | Median | p95 |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in report["variants"]:
-        lines.append(
-            f"| {row['id']} | {row['backend']} | {row['model_bytes'] / 1e3:.0f} kB | {row['load_ms']:.0f} ms"
-            f" | {row['bytes_added_by_load'] / 1e6:.2f} MB | {row['median_ms']:.2f} ms"
-            f" | {row['p95_ms']:.2f} ms |"
-        )
-    return lines + [
-        "",
-        "The first ONNX variant pays for onnxruntime-web's 14 MB wasm (19 MB as base64 script), loaded"
-        " only when an ONNX variant is chosen. WebGL here is Chromium's software renderer (SwiftShader),"
-        " so its figures say nothing about a real GPU.",
-        "",
-    ]
-
-
-def render_markdown(report: dict, *, config: BenchConfig) -> str:
-    """Render the report as Markdown: load figures, then one latency row per variant and backend."""
-    return "\n".join(load_lines(report, config=config) + variant_lines(report))
+    digit = load_mnist().test_images[1]  # a real MNIST 2, written on paper for the camera frame
+    page, _record = web_page.open_page(browser, web_page.page_url("file"))
+    print("inputs: camera frame, number on the pad…")
+    inputs = {
+        "camera_frame": bench_web_inputs.measure_camera_frame(page, digit, runs=config.input_runs),
+        "pad_number": bench_web_inputs.measure_pad_number(page, variant_id, runs=config.input_runs),
+    }
+    print("inputs: numbers drawn with the mouse, real digits through input#photo…")
+    inputs["numbers_read_whole"] = bench_web_inputs.measure_numbers_read_whole(
+        page, per_length=config.numbers_per_length
+    )
+    inputs["real_digits"] = bench_web_inputs.measure_real_digits(page)
+    page.close()
+    return inputs
 
 
 def run(config: BenchConfig) -> dict:
@@ -248,7 +205,8 @@ def run(config: BenchConfig) -> dict:
         print("variants…")
         variants = measure_variants(page, record, config=config)
         page.close()
-        take_screenshot(browser, config.screenshot)
+        inputs = measure_inputs(browser, config=config, variant_id=default_variant)
+        take_screenshot(browser, config.screenshot, number=config.screenshot_number)
         chromium = browser.version
         browser.close()
     return {
@@ -262,18 +220,8 @@ def run(config: BenchConfig) -> dict:
             "size": f"{preprocess['width']}×{preprocess['height']}",
         },
         "variants": variants,
+        "inputs": inputs,
         "targets": check_targets(loads, variants, config=config),
-    }
-
-
-def check_targets(loads: dict, variants: list[dict], *, config: BenchConfig) -> dict:
-    """Whether the page met its targets: ready from file:// in time, the CNN's TF.js latency."""
-    cnn_tfjs = [row for row in variants if row["id"].startswith("cnn-tfjs-fp32")]
-    best = min(cnn_tfjs, key=lambda row: row["median_ms"]) if cnn_tfjs else None
-    return {
-        "ready_met": loads["file"]["ready_ms"] <= config.ready_target_ms,
-        "cnn_latency_met": bool(best and best["median_ms"] <= config.cnn_latency_target_ms),
-        "cnn_tfjs_best": f"{best['id']} on {best['backend']}: {best['median_ms']:.2f} ms" if best else "none",
     }
 
 
