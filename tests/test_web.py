@@ -7,6 +7,7 @@ onnxruntime for ONNX files, Keras for TF.js graph models (converted from the Ker
 
 import base64
 import json
+import re
 
 import numpy as np
 import pytest
@@ -243,3 +244,14 @@ def test_touch_drawing_on_a_phone_does_not_scroll(browser):
     assert web_page.prediction(page) == "1"
     assert page.evaluate("window.scrollY") == scroll_before
     context.close()
+
+
+def test_only_ui_js_touches_the_dom():
+    """tfjs-examples style: ui.js is the page's one DOM file; every other script runs without a document."""
+    scripts = sorted(web_page.WEB_DIR.glob("*.js"))
+    names = {script.name for script in scripts}
+    assert {"ui.js", "index.js", "reading.js", "photo.js", "camera.js", "paint.js"} <= names
+    for script in scripts:
+        if script.name != "ui.js":
+            source = script.read_text(encoding="utf-8")
+            assert not re.search(r"\b(document|window)\.", source), f"web/{script.name} touches the DOM"

@@ -106,7 +106,8 @@
     setView('camera');
     await video.play();
     if (!video.videoWidth) await new Promise((resolve) => video.addEventListener('loadedmetadata', resolve, { once: true }));
-    setView('camera');
+    if (video.srcObject !== stream) return; // left camera mode while it started
+    setView('camera'); // again: the frame takes the camera's aspect ratio
     byId('snap').disabled = false;
   }
 
