@@ -70,10 +70,10 @@ def png_to_gray(url: str | None) -> np.ndarray | None:
         image = Image.open(io.BytesIO(base64.b64decode(url.split(";base64,", 1)[1], validate=True)))
         if image.size != (PAD_WIDTH, PAD_HEIGHT):
             return None
-        rgb = np.asarray(image.convert("RGB"), dtype=np.float32)
+        gray = np.asarray(image.convert("L"), dtype=np.float32)  # the ink is white: luma = any channel
     except (binascii.Error, UnidentifiedImageError, OSError, ValueError):
         return None
-    return rgb.mean(axis=2) / 255.0
+    return gray / 255.0
 
 
 def read_state(state) -> PadDrawing:

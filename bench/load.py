@@ -37,10 +37,16 @@ LEVEL_GRACE_S = 150  # beyond its duration, a level may take this long (start-up
 
 @dataclasses.dataclass
 class Record:
-    """What one level measured (times in ms unless named otherwise)."""
+    """What one level measured (times in ms unless named otherwise).
+
+    "Steady" is from the moment every session has loaded its page (page loads are full runs of the
+    app: heavier than a stroke) to the end of the level.
+    """
 
     sessions: int
+    server: psutil.Process
     drawing_ms: list = dataclasses.field(default_factory=list)
+    steady_drawing_ms: list = dataclasses.field(default_factory=list)
     upload_s: list = dataclasses.field(default_factory=list)
     lost_uploads: list = dataclasses.field(default_factory=list)
     compare_s: list = dataclasses.field(default_factory=list)
@@ -48,7 +54,33 @@ class Record:
     errors: list = dataclasses.field(default_factory=list)
     memory: list = dataclasses.field(default_factory=list)  # (seconds since start, server RSS MB)
     load_average: list = dataclasses.field(default_factory=list)  # (seconds, 1-min load average)
-    server_cpu_s: float = 0.0
+    steady_at: tuple | None = None  # (monotonic time, server CPU seconds, actions) when all pages loaded
+    steady: dict = dataclasses.field(default_factory=dict)  # seconds, server CPU seconds, actions
+
+    def actions(self) -> int:
+        """Drawings, uploads (read or lost) and Compare visits so far."""
+        return len(self.drawing_ms) + len(self.upload_s) + len(self.lost_uploads) + len(self.compare_s)
+
+    def server_cpu_s(self) -> float:
+        """User + system CPU seconds the server process has used."""
+        times = self.server.cpu_times()
+        return times.user + times.system
+
+    def page_loaded(self, seconds: float) -> None:
+        """Count a loaded page; when the last one is in, the steady phase starts."""
+        self.page_load_s.append(seconds)
+        if len(self.page_load_s) == self.sessions:
+            self.steady_at = (time.monotonic(), self.server_cpu_s(), self.actions())
+
+    def finish(self) -> None:
+        """Close the steady phase: its length, the server's CPU and the actions done in it."""
+        if self.steady_at is not None:
+            started, cpu, actions = self.steady_at
+            self.steady = {
+                "seconds": time.monotonic() - started,
+                "server_cpu_s": self.server_cpu_s() - cpu,
+                "actions": self.actions() - actions,
+            }
 
 
 class Sampler(threading.Thread):
@@ -91,7 +123,10 @@ async def one_action(page, *, index: int, action: int, record: Record) -> None:
     else:
         expected = "17"[action % 2]
         drawing = app_driver.DRAWINGS[expected]
-        record.drawing_ms.append(await app_driver.draw(page, drawing, expected=expected))
+        milliseconds = await app_driver.draw(page, drawing, expected=expected)
+        record.drawing_ms.append(milliseconds)
+        if record.steady_at is not None:
+            record.steady_drawing_ms.append(milliseconds)
         await app_driver.clear_pad(page)
 
 
@@ -99,7 +134,7 @@ async def session(browser, url: str, *, index: int, deadline: float, record: Rec
     """One user: open the app, then act until `deadline`; a failed action is an error, then reload."""
     errors = []
     page, seconds = await app_driver.open_app(browser, url, errors=errors)
-    record.page_load_s.append(seconds)
+    record.page_loaded(seconds)
     action = 0
     while time.monotonic() < deadline:
         action += 1
@@ -116,7 +151,6 @@ async def run_level(sessions: int, *, duration_s: float, log_dir: Path) -> Recor
     """Serve the app, run `sessions` users for `duration_s`, sample the server all along."""
     from playwright.async_api import async_playwright
 
-    record = Record(sessions=sessions)
     environment = {
         "MNIST_DATA_DIR": os.environ.get("MNIST_DATA_DIR", str(REPO_DIR.parent / "shared" / "mnist"))
     }
@@ -124,9 +158,9 @@ async def run_level(sessions: int, *, duration_s: float, log_dir: Path) -> Recor
         url,
         server,
     ):
+        record = Record(sessions=sessions, server=psutil.Process(server.pid))
         sampler = Sampler(server.pid, interval=0.5)
         sampler.start()
-        cpu_before = psutil.Process(server.pid).cpu_times()
         try:
             async with async_playwright() as playwright:
                 browser = await app_driver.launch(playwright)
@@ -137,9 +171,8 @@ async def run_level(sessions: int, *, duration_s: float, log_dir: Path) -> Recor
                 await asyncio.wait_for(asyncio.gather(*users), timeout=duration_s + LEVEL_GRACE_S)
                 await browser.close()
         finally:
-            cpu_after = psutil.Process(server.pid).cpu_times()
+            record.finish()
             sampler.stop()
-    record.server_cpu_s = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     record.memory, record.load_average = sampler.memory, sampler.load_average
     return record
 

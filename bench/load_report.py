@@ -35,7 +35,8 @@ def memory_over_time(samples: list) -> dict:
 def level_summary(record) -> dict:
     """Summarise one level (a `bench.load.Record`): latency, uploads, errors, memory, CPU, load."""
     drawing = summarize(record.drawing_ms) if record.drawing_ms else None
-    actions = len(record.drawing_ms) + len(record.upload_s) + len(record.lost_uploads) + len(record.compare_s)
+    steady = summarize(record.steady_drawing_ms) if record.steady_drawing_ms else None
+    cpu, actions = record.steady.get("server_cpu_s", 0.0), record.steady.get("actions", 0)
     load = [value for _, value in record.load_average]
     return {
         "sessions": record.sessions,
@@ -43,6 +44,9 @@ def level_summary(record) -> dict:
         "drawing_ms_median": drawing.median if drawing else None,
         "drawing_ms_p95": drawing.p95 if drawing else None,
         "drawing_ms_max": max(record.drawing_ms) if record.drawing_ms else None,
+        "steady_drawings": len(record.steady_drawing_ms),
+        "steady_drawing_ms_median": steady.median if steady else None,
+        "steady_drawing_ms_p95": steady.p95 if steady else None,
         "uploads_read": len(record.upload_s),
         "upload_s_median": _median(record.upload_s),
         "lost_uploads": record.lost_uploads,
@@ -50,8 +54,9 @@ def level_summary(record) -> dict:
         "page_load_s_median": _median(record.page_load_s),
         "errors": record.errors,
         "memory_mb": memory_over_time(record.memory),
-        "server_cpu_s": round(record.server_cpu_s, 1),
-        "server_cpu_ms_per_action": round(1000 * record.server_cpu_s / actions, 1) if actions else None,
+        "steady_seconds": round(record.steady.get("seconds", 0.0), 1),
+        "steady_server_cpu_s": round(cpu, 1),
+        "server_cpu_ms_per_action": round(1000 * cpu / actions, 1) if actions else None,
         "load_average_median": round(statistics.median(load), 2) if load else None,
         "load_average_max": round(max(load), 2) if load else None,
     }
@@ -82,19 +87,23 @@ def _figure(value, pattern: str) -> str:
 def level_rows(levels: list[dict]) -> list[str]:
     """Markdown table: one row per level."""
     lines = [
-        "| sessions | drawings | mouse-up → Prediction median / p95 / max | uploads read / lost | upload"
-        " median | Compare median | page load median | errors | server RSS start → warm → end (max) |"
-        " server CPU per action | load average median / max |",
-        "|---:|---:|---|---|---:|---:|---:|---:|---|---:|---|",
+        "| sessions | drawings (all pages loaded) | mouse-up → Prediction median / p95 | all drawings"
+        " median / p95 / max | uploads read / lost | upload median | Compare median | page load median |"
+        " errors | server RSS start → warm → end (max) | server CPU per action | load average median / max |",
+        "|---:|---:|---|---|---|---:|---:|---:|---:|---|---:|---|",
     ]
     for level in levels:
         memory = level["memory_mb"]
         latency = " / ".join(
             _figure(level[key], "{:.0f}") for key in ("drawing_ms_median", "drawing_ms_p95", "drawing_ms_max")
         )
+        steady = " / ".join(
+            _figure(level[key], "{:.0f}") for key in ("steady_drawing_ms_median", "steady_drawing_ms_p95")
+        )
         cells = [
             level["sessions"],
-            level["drawings"],
+            f"{level['drawings']} ({level['steady_drawings']})",
+            f"**{steady} ms**",
             f"{latency} ms",
             f"{level['uploads_read']} / {len(level['lost_uploads'])}",
             _figure(level["upload_s_median"], "{:.2f} s"),
