@@ -19,7 +19,7 @@ from digits.files import atomic_path, sha256_file, write_atomically
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 CORE_DIR = REPOSITORY / "digits"
 HEAVY_MODULES = ("tensorflow", "keras", "tf2onnx", "tensorflowjs", "jax")
-HOUSE_PACKAGES = ("train", "export", "bench", "tests", "streamlit", "streamlit_app", "streamlit_compare")
+HOUSE_PACKAGES = ("train", "export", "bench", "tests", "streamlit", "streamlit_app", "app")
 
 
 def core_modules() -> list[str]:
