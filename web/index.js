@@ -252,9 +252,10 @@
     }
     const votes = new Map();
     for (const { digit } of results) votes.set(digit, (votes.get(digit) || 0) + 1);
-    const majority = [...votes.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    const [first, second] = [...votes.entries()].sort((a, b) => b[1] - a[1]);
+    const majority = second && second[1] === first[1] ? undefined : first[0]; // a tie has no majority to differ from
     ui.showComparison(results.map(({ entry, variant, result, digit }) => {
-      const disagrees = result !== null && digit !== majority;
+      const disagrees = result !== null && majority !== undefined && digit !== majority;
       return {
         id: entry.id,
         digit: digit === null ? '' : String(digit),
