@@ -47,9 +47,12 @@ def as_photo(digit: np.ndarray, *, format: str = "PNG", mode: str = "L") -> byte
 
 
 def huge_png() -> bytes:
-    """A 7000×6000 white PNG: 42 megapixels (over the 40 MP decoding limit) in a few kilobytes."""
+    """A white 1-bit PNG just over the image path's pixel cap (`MAX_PIXELS`), in a few kilobytes."""
+    from digits.image.decode import MAX_PIXELS
+
+    width = 8000
     buffer = io.BytesIO()
-    Image.new("1", (7000, 6000), 1).save(buffer, format="PNG")
+    Image.new("1", (width, MAX_PIXELS // width + 1), 1).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
