@@ -59,15 +59,14 @@ LATENCY_SCRIPT = """async ([id, backend, pixels, runs]) => {
 }"""
 
 PREPROCESS_SCRIPT = """(runs) => {
-  const pad = document.getElementById('pad');
-  const image = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
+  const image = MnistUi.readPadImage(); // what the page reads: one pixel per pad unit
   const times = [];
   for (let run = 0; run < runs; run += 1) {
     const start = performance.now();
     MnistPreprocess.fromImageData(image);
     times.push(performance.now() - start);
   }
-  return { times, width: pad.width, height: pad.height };
+  return { times, width: image.width, height: image.height };
 }"""
 
 

@@ -41,8 +41,7 @@ CAMERA_SCRIPT = """async ([encoded, width, height, runs, warmUp]) => {
 
 PAD_READING_SCRIPT = """async ([id, runs, warmUp]) => {
   const variant = await MnistPage.loadVariant(id, { backend: 'wasm' });
-  const pad = document.getElementById('pad');
-  const image = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
+  const image = MnistUi.readPadImage(); // what the page reads: one pixel per pad unit
   const total = [], findDigits = [], model = [];
   let number = '';
   for (let run = 0; run < warmUp + runs; run += 1) {

@@ -158,7 +158,7 @@ def test_digits_of_a_number_go_through_the_model_in_one_batch(page):
             window.__batches.push(pixels.length / 784);
             return variant.original(pixels);
           };
-          window.dispatchEvent(new Event('resize'));  // the page reads the pad again
+          document.querySelector('#mode-draw').click();  // "Draw" on the pad: the page reads it again
         }"""
     )
     page.wait_for_function("window.__batches.length > 0 && MnistPage.isIdle()")

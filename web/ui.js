@@ -24,6 +24,7 @@
   const pad = byId('pad');
   const padContext = pad.getContext('2d', { willReadFrequently: true });
   const overlay = byId('pad-overlay');
+  const readingContext = new OffscreenCanvas(PAD_WIDTH, PAD_HEIGHT).getContext('2d', { willReadFrequently: true });
   const photoView = byId('photo-view');
   const video = byId('camera-view');
   const strokes = []; // [{width, points: [{x, y}]}] in pad units
@@ -130,7 +131,6 @@
     [photoView.width, photoView.height] = [pad.width, pad.height]; // the same 2:1 frame
     redrawPad();
     paintInput();
-    if (currentView() === 'pad' && strokes.length) padCallbacks.onStrokeEnd(); // boxes follow the new pixels
   }
 
   function redrawPad() {
@@ -178,7 +178,7 @@
     event.preventDefault();
     const [first, ...rest] = activeStroke.points;
     const isTap = rest.every((point) => Math.hypot(point.x - first.x, point.y - first.y) < TAP_DISTANCE);
-    const tapped = isTap ? digitAt(first.x * (pad.width / PAD_WIDTH), first.y * (pad.height / PAD_HEIGHT)) : -1;
+    const tapped = isTap ? digitAt(first.x, first.y) : -1; // boxes are in pad units
     activeStroke = null;
     if (tapped >= 0) {
       strokes.pop(); // a tap on a digit selects it; it draws nothing
@@ -201,9 +201,15 @@
     padCallbacks.onStrokeEnd();
   }
 
-  /** The pad's pixels (ImageData, RGBA, the canvas bitmap's size), or null when nothing is drawn. */
+  /**
+   * The drawing as the image path reads it: the strokes painted at one pixel per pad unit, whatever
+   * the screen's pixel ratio, so the same strokes give the same pixels (and reading) everywhere.
+   * @return {ImageData|null} RGBA [PAD_HEIGHT, PAD_WIDTH, 4], or null when nothing is drawn
+   */
   function readPadImage() {
-    return strokes.length ? padContext.getImageData(0, 0, pad.width, pad.height) : null;
+    if (!strokes.length) return null;
+    paint.paintStrokes(readingContext, strokes, { width: PAD_WIDTH, height: PAD_HEIGHT });
+    return readingContext.getImageData(0, 0, PAD_WIDTH, PAD_HEIGHT);
   }
 
   function isDrawing() {
@@ -221,7 +227,8 @@
       paint.paintBoxes(photoView.getContext('2d'), shown.digits, { ...mapping, pixelRatio: pixelRatioOf(photoView), selected: shown.selected });
       shown.mapping = mapping;
     } else if (currentView() === 'pad') {
-      paint.paintBoxes(overlayContext, shown.digits, { scale: 1, pixelRatio: pixelRatioOf(overlay), selected: shown.selected });
+      const scale = overlay.width / PAD_WIDTH; // pad units → overlay pixels
+      paint.paintBoxes(overlayContext, shown.digits, { scale, pixelRatio: pixelRatioOf(overlay), selected: shown.selected });
     }
   }
 
