@@ -154,6 +154,7 @@
     if (event.button > 0) return; // mouse: left button only; touch and pen report 0
     event.preventDefault();
     pad.setPointerCapture(event.pointerId);
+    showMessage(''); // a message about an earlier photo or the camera is old news once you draw
     activeStroke = { width: Number(byId('stroke-width').value), points: [padPoint(event)] };
     strokes.push(activeStroke);
     redrawPad(); // no live reading yet: this may be a tap on a digit's box
