@@ -1,8 +1,9 @@
 """A small stroke font of handwritten digits, for drawing numbers on the page with the mouse.
 
 Each digit has a few styles, as people write them: a 1 plain, flagged or with a foot; a 4 in two
-strokes, closed or open; a 5 in two strokes or one; a 7 plain or crossed; an 8 in one stroke or
-two loops; a 9 with a straight or a curved stem. A glyph is a list of strokes, each a list of
+strokes, slanted or open; a 5 in two strokes (its flag touching the body or apart from it) or
+one; a 7 plain, crossed or hooked; an 8 in one stroke or two loops; a 9 with a straight or a
+curved stem. A glyph is a list of strokes, each a list of
 (x, y) points in a unit box (x = 0 left … 1 right of the glyph's width, y = 0 top … 1 bottom).
 
 `number_strokes` lays digits out left to right on the 2:1 pad with random slant, size, gaps and
@@ -63,6 +64,11 @@ GLYPHS = {
             0.6,
         ),
         ([[(0.95, 0.0), (0.15, 0.0), (0.1, 0.45)] + _arc(0.45, 0.69, 0.5, 0.31, 130, -150)], 0.6),
+        # the flag written apart from the body, as many people do: two pieces, one digit
+        (
+            [[(0.1, 0.14), (0.07, 0.47)] + _arc(0.42, 0.7, 0.5, 0.3, 130, -150), [(0.38, 0.0), (1.0, -0.02)]],
+            0.6,
+        ),
     ],
     6: [
         ([[(0.85, 0.0), (0.4, 0.2), (0.05, 0.65)] + _arc(0.5, 0.72, 0.45, 0.28, 180, -180)], 0.62),
