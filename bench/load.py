@@ -54,8 +54,8 @@ class Record:
     errors: list = dataclasses.field(default_factory=list)
     memory: list = dataclasses.field(default_factory=list)  # (seconds since start, server RSS MB)
     load_average: list = dataclasses.field(default_factory=list)  # (seconds, 1-min load average)
-    steady_at: tuple | None = None  # (monotonic time, server CPU seconds, actions) when all pages loaded
-    steady: dict = dataclasses.field(default_factory=dict)  # seconds, server CPU seconds, actions
+    steady_at: tuple | None = None  # (time, server CPU s, browsers' CPU s, actions) when all pages loaded
+    steady: dict = dataclasses.field(default_factory=dict)  # seconds, server and browsers' CPU s, actions
 
     def actions(self) -> int:
         """Drawings, uploads (read or lost) and Compare visits so far."""
@@ -70,17 +70,31 @@ class Record:
         """Count a loaded page; when the last one is in, the steady phase starts."""
         self.page_load_s.append(seconds)
         if len(self.page_load_s) == self.sessions:
-            self.steady_at = (time.monotonic(), self.server_cpu_s(), self.actions())
+            self.steady_at = (time.monotonic(), self.server_cpu_s(), browsers_cpu_s(), self.actions())
 
     def finish(self) -> None:
         """Close the steady phase: its length, the server's CPU and the actions done in it."""
         if self.steady_at is not None:
-            started, cpu, actions = self.steady_at
+            started, cpu, browsers_cpu, actions = self.steady_at
             self.steady = {
                 "seconds": time.monotonic() - started,
                 "server_cpu_s": self.server_cpu_s() - cpu,
+                "browsers_cpu_s": browsers_cpu_s() - browsers_cpu,
                 "actions": self.actions() - actions,
             }
+
+
+def browsers_cpu_s() -> float:
+    """User + system CPU seconds used so far by the Chromium processes this process started."""
+    total = 0.0
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in process.name():
+                times = process.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:  # a renderer that ended meanwhile
+            continue
+    return total
 
 
 class Sampler(threading.Thread):

@@ -56,6 +56,7 @@ def level_summary(record) -> dict:
         "memory_mb": memory_over_time(record.memory),
         "steady_seconds": round(record.steady.get("seconds", 0.0), 1),
         "steady_server_cpu_s": round(cpu, 1),
+        "steady_browsers_cpu_s": round(record.steady.get("browsers_cpu_s", 0.0), 1),
         "server_cpu_ms_per_action": round(1000 * cpu / actions, 1) if actions else None,
         "load_average_median": round(statistics.median(load), 2) if load else None,
         "load_average_max": round(max(load), 2) if load else None,
@@ -89,8 +90,9 @@ def level_rows(levels: list[dict]) -> list[str]:
     lines = [
         "| sessions | drawings (all pages loaded) | mouse-up → Prediction median / p95 | all drawings"
         " median / p95 / max | uploads read / lost | upload median | Compare median | page load median |"
-        " errors | server RSS start → warm → end (max) | server CPU per action | load average median / max |",
-        "|---:|---:|---|---|---|---:|---:|---:|---:|---|---:|---|",
+        " errors | server RSS start → warm → end (max) | server CPU per action |"
+        " CPU used: server / browsers | load average median / max |",
+        "|---:|---:|---|---|---|---:|---:|---:|---:|---|---:|---|---|",
     ]
     for level in levels:
         memory = level["memory_mb"]
@@ -113,6 +115,8 @@ def level_rows(levels: list[dict]) -> list[str]:
             " → ".join(str(memory.get(key)) for key in ("start", "after_warm_up", "end"))
             + f" ({memory.get('max')}) MB",
             _figure(level["server_cpu_ms_per_action"], "{:.0f} ms"),
+            f"{level['steady_server_cpu_s']} s / {level['steady_browsers_cpu_s']} s"
+            f" in {level['steady_seconds']} s",
             f"{level['load_average_median']} / {level['load_average_max']}",
         ]
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
