@@ -73,8 +73,8 @@ class Record:
             self.steady_at = (time.monotonic(), self.server_cpu_s(), browsers_cpu_s(), self.actions())
 
     def finish(self) -> None:
-        """Close the steady phase: its length, the server's CPU and the actions done in it."""
-        if self.steady_at is not None:
+        """Close the steady phase (once, while the browsers still run): its length, CPU and actions."""
+        if self.steady_at is not None and not self.steady:
             started, cpu, browsers_cpu, actions = self.steady_at
             self.steady = {
                 "seconds": time.monotonic() - started,
@@ -183,6 +183,7 @@ async def run_level(sessions: int, *, duration_s: float, log_dir: Path) -> Recor
                     session(browser, url, index=i, deadline=deadline, record=record) for i in range(sessions)
                 ]
                 await asyncio.wait_for(asyncio.gather(*users), timeout=duration_s + LEVEL_GRACE_S)
+                record.finish()  # before the browsers close: their CPU times go with them
                 await browser.close()
         finally:
             record.finish()
