@@ -174,11 +174,12 @@ def measure(arguments) -> dict:
     classifier = OnnxClassifier(manifest_dir / entry["files"][0], entry=entry, threads=2)
     data = load_mnist(arguments.data_dir)
     anchors_file = arguments.anchors or anchors_path(manifest_dir, model)
+    shown = os.path.relpath(anchors_file, REPORTS_DIR.parent)
     if Path(anchors_file).is_file():
-        anchors, anchors_source = read_anchors(anchors_file), str(anchors_file)
+        anchors, anchors_source = read_anchors(anchors_file), shown
     else:  # not shipped yet: build them exactly as `python -m bench.anchors` would
         anchors = compute_anchors(manifest_dir, model, data.train_images, data.train_labels)
-        anchors_source = f"built by bench.anchors ({anchors_file} absent)"
+        anchors_source = f"built as python -m bench.anchors does ({shown} absent)"
     study = Study(draw_writers(classifier, arguments.writers), list(range(arguments.writers)), anchors, model)
     mnist = classifier.predict_with_embedding(data.test_images.astype(np.float32) / 255.0)
     real = real_digits(classifier)

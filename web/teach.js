@@ -198,10 +198,14 @@
     });
   }
 
-  /** The examples file's text. @param {Array<{digit, pixels, embedding}>} examples */
+  /**
+   * The examples file's text. Each example's own JSON is made once (`withProjection`) and reused,
+   * so saving after a teach costs a string join, not a re-serialisation of every example.
+   * @param {Array<{text: string}>} examples
+   */
   function examplesJson(model, embeddingSize, examples) {
-    const records = examples.map(({ digit, pixels, embedding }) => ({ digit, pixels, embedding }));
-    return `${JSON.stringify({ format: EXAMPLES_FORMAT, version: EXAMPLES_VERSION, model, embedding_size: embeddingSize, examples: records })}\n`;
+    const header = JSON.stringify({ format: EXAMPLES_FORMAT, version: EXAMPLES_VERSION, model, embedding_size: embeddingSize });
+    return `${header.slice(0, -1)},"examples":[${examples.map((example) => example.text).join(',')}]}\n`;
   }
 
   /** localStorage when the page has it (file:// pages do), else a memory-only store. */
@@ -238,8 +242,9 @@
       }
     }
 
-    function withProjection(example) {
-      return { ...example, projected: project(example.embedding, parsedAnchors) };
+    function withProjection({ digit, pixels, embedding }) {
+      const text = JSON.stringify({ digit, pixels, embedding });
+      return { digit, pixels, embedding, text, projected: project(embedding, parsedAnchors) };
     }
 
     /** Save `next` (or throw and keep the current ones when storage refuses, e.g. quota). */
