@@ -20,7 +20,10 @@ import argparse
 import json
 import os
 import platform
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +32,9 @@ import numpy as np
 
 from bench import writers as simulated
 from bench.anchors import anchors_path, compute_anchors
-from digits.anchors import Anchors, read_anchors
-from digits.examples import Examples, adapt, empty_examples, make_examples
+from bench.teach_report import markdown
+from digits.anchors import Anchors, read_anchors, write_anchors
+from digits.examples import Examples, adapt, empty_examples, make_examples, write_examples
 from digits.files import write_atomically
 from digits.manifest import DEFAULT_MODELS_DIR, find_entry, read_manifest
 from digits.stats import summarize
@@ -163,6 +167,24 @@ def adapt_cost_ms(study: Study) -> dict:
     return {"examples": len(examples), "median_ms": summary.median, "p95_ms": summary.p95}
 
 
+def javascript_cost_ms(study: Study, count: int = 30) -> dict | None:
+    """`web/teach.js` in node (bench/teach_timing.js): ms to teach one example and to adapt one digit."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        write_anchors(Path(folder) / "anchors.json", study.anchors)
+        write_examples(Path(folder) / "examples.json", study.taught(study.writers[0], TEACH_RENDITIONS))
+        command = [
+            node,
+            str(Path(__file__).with_name("teach_timing.js")),
+            *(str(Path(folder) / name) for name in ("anchors.json", "examples.json")),
+            str(count),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(result.stdout)
+
+
 def measure(arguments) -> dict:
     """Run every measurement of the module docstring; returns the report as plain JSON values."""
     from digits.model import OnnxClassifier
@@ -203,6 +225,7 @@ def measure(arguments) -> dict:
         report["by_k"][str(count)] = figures
     report["forget"] = _forget_check(mnist, anchors, model)
     report["adapt_cost"] = adapt_cost_ms(study)
+    report["javascript_cost"] = javascript_cost_ms(study)
     report["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} (shared)"
     )
@@ -215,68 +238,6 @@ def _forget_check(mnist: dict, anchors, model: str) -> bool:
         mnist["probabilities"], mnist["embedding"], empty_examples(model, anchors.embedding_size), anchors
     )
     return bool(np.array_equal(adapted.probabilities, mnist["probabilities"]) and not adapted.changed.any())
-
-
-def _odd_table(report: dict) -> list[str]:
-    """Odd styles read right, before (k = 0) and after teaching k per style."""
-    styles = list(simulated.ODD_STYLES)
-    lines = [
-        "| taught per style | odd, all writers | odd, held-out writers | worst writer | "
-        + " | ".join(styles)
-        + " |",
-        "|---|---|---|---|" + "---|" * len(styles),
-    ]
-    for count, figures in [
-        ("0 (model alone)", report["by_k"][str(TEACH_COUNTS[0])]),
-        *report["by_k"].items(),
-    ]:
-        odd, when = figures["odd"], "before" if count.startswith("0") else "after"
-        worst = min(value[when] for key, value in odd.items() if key.startswith("writer "))
-        cells = [f"{odd['all/all'][when]:.1%}", f"{odd['held-out/all'][when]:.1%}", f"{worst:.0%}"]
-        cells += [f"{odd[f'all/{style}'][when]:.0%}" for style in styles]
-        lines.append(f"| {count} | " + " | ".join(cells) + " |")
-    return lines
-
-
-def _ordinary_table(report: dict) -> list[str]:
-    """Ordinary digits lost, MNIST and the real digits, with each writer's examples in place."""
-    lines = [
-        "| taught per style | own plain 0–9 lost | someone else's plain 0–9 lost "
-        "| MNIST test, min / mean over writers | real digits, min / mean |",
-        "|---|---|---|---|---|",
-    ]
-    for count, figures in report["by_k"].items():
-        ordinary, mnist, real = figures["ordinary"], figures["mnist"], figures.get("real_digits")
-        cells = [f"{ordinary['same writer']['lost']:.2%}", f"{ordinary['other writer']['lost']:.2%}"]
-        cells.append(
-            f"{mnist['after_min']:.2%} / {mnist['after_mean']:.2%} (model alone {mnist['before']:.2%})"
-        )
-        cells.append(
-            f"{real['after_min']:.1%} / {real['after_mean']:.1%} (model alone {real['before']:.1%})"
-            if real
-            else "–"
-        )
-        lines.append(f"| {count} | " + " | ".join(cells) + " |")
-    return lines
-
-
-def markdown(report: dict) -> str:
-    """Render the report as a README-ready Markdown section."""
-    cost = report["adapt_cost"]
-    lines = [
-        f"Variant {report['variant']}; {report['writers']} simulated writers, {TEST_RENDITIONS} test "
-        f"renditions per style each; the constants were chosen on writers {report['tuning_writers']}, "
-        "the others are held out.",
-        "",
-        *_odd_table(report),
-        "",
-        *_ordinary_table(report),
-        "",
-        f"Forget gives back the model's own probabilities bit for bit: {report['forget']}. `adapt` in numpy "
-        f"with {cost['examples']} examples: {cost['median_ms']:.3f} ms median, {cost['p95_ms']:.3f} ms p95 "
-        f"per digit ({report['machine']}).",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> int:
