@@ -185,25 +185,29 @@ def javascript_cost_ms(study: Study, count: int = 30) -> dict | None:
     return json.loads(result.stdout)
 
 
+def _anchors(arguments, model: str, data) -> tuple[Anchors, str]:
+    """Return the shipped anchors (or `--anchors`), else those built as `python -m bench.anchors` does."""
+    anchors_file = arguments.anchors or anchors_path(arguments.models_dir, model)
+    shown = os.path.relpath(anchors_file, REPORTS_DIR.parent)
+    if Path(anchors_file).is_file():
+        return read_anchors(anchors_file), shown
+    anchors = compute_anchors(arguments.models_dir, model, data.train_images, data.train_labels)
+    return anchors, f"built as python -m bench.anchors does ({shown} absent)"
+
+
 def measure(arguments) -> dict:
     """Run every measurement of the module docstring; returns the report as plain JSON values."""
     from digits.model import OnnxClassifier
     from train.data import load_mnist
 
-    manifest_dir = Path(arguments.models_dir)
-    entry = find_entry(read_manifest(manifest_dir), arguments.variant)
-    model = entry["model"]
-    classifier = OnnxClassifier(manifest_dir / entry["files"][0], entry=entry, threads=2)
+    entry = find_entry(read_manifest(Path(arguments.models_dir)), arguments.variant)
+    classifier = OnnxClassifier(Path(arguments.models_dir) / entry["files"][0], entry=entry, threads=2)
     data = load_mnist(arguments.data_dir)
-    anchors_file = arguments.anchors or anchors_path(manifest_dir, model)
-    shown = os.path.relpath(anchors_file, REPORTS_DIR.parent)
-    if Path(anchors_file).is_file():
-        anchors, anchors_source = read_anchors(anchors_file), shown
-    else:  # not shipped yet: build them exactly as `python -m bench.anchors` would
-        anchors = compute_anchors(manifest_dir, model, data.train_images, data.train_labels)
-        anchors_source = f"built as python -m bench.anchors does ({shown} absent)"
-    study = Study(draw_writers(classifier, arguments.writers), list(range(arguments.writers)), anchors, model)
+    anchors, anchors_source = _anchors(arguments, entry["model"], data)
+    writers = list(range(arguments.writers))
+    study = Study(draw_writers(classifier, arguments.writers), writers, anchors, entry["model"])
     mnist = classifier.predict_with_embedding(data.test_images.astype(np.float32) / 255.0)
+    mnist_rows = (mnist["probabilities"], mnist["embedding"], data.test_labels.astype(np.int64))
     real = real_digits(classifier)
     report = {
         "variant": arguments.variant,
@@ -213,17 +217,13 @@ def measure(arguments) -> dict:
         "test_renditions": TEST_RENDITIONS,
         "by_k": {},
     }
-    labels = data.test_labels.astype(np.int64)
     for count in TEACH_COUNTS:
-        figures = {
-            "odd": odd_figures(study, count),
-            "ordinary": ordinary_figures(study, count),
-            "mnist": dataset_figures(study, count, mnist["probabilities"], mnist["embedding"], labels),
-        }
+        figures = {"odd": odd_figures(study, count), "ordinary": ordinary_figures(study, count)}
+        figures["mnist"] = dataset_figures(study, count, *mnist_rows)
         if real is not None:
             figures["real_digits"] = dataset_figures(study, count, *real)
         report["by_k"][str(count)] = figures
-    report["forget"] = _forget_check(mnist, anchors, model)
+    report["forget"] = _forget_check(mnist, anchors, entry["model"])
     report["adapt_cost"] = adapt_cost_ms(study)
     report["javascript_cost"] = javascript_cost_ms(study)
     report["machine"] = (

@@ -96,7 +96,18 @@ def build_anchors(
         )
     if not 0.0 <= shrinkage <= 1.0:
         raise ValueError(f"shrinkage must be in [0, 1], got {shrinkage}")
-    mean = embeddings.mean(axis=0)
+    mean, projection = _whitening(embeddings, labels, shrinkage=shrinkage)
+    chosen = _choose(labels, predictions, per_class=per_class, seed=seed)
+    mean = mean.astype(np.float32).astype(np.float64)  # the shipped values, used from here on
+    projection = projection.astype(np.float32).astype(np.float64)
+    unit = _project(embeddings[chosen], mean, projection).astype(np.float32).astype(np.float64)
+    return Anchors(model, labels[chosen], mean, projection, unit, per_class, float(shrinkage))
+
+
+def _whitening(
+    embeddings: np.ndarray, labels: np.ndarray, *, shrinkage: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the mean `(d,)` and a projection `(d, d)` that makes the shrunk within-class covariance I."""
     within = np.zeros((embeddings.shape[1], embeddings.shape[1]))
     for digit in range(NUM_CLASSES):
         rows = embeddings[labels == digit]
@@ -106,7 +117,11 @@ def build_anchors(
     size = within.shape[0]
     target = (1.0 - shrinkage) * within + shrinkage * (np.trace(within) / size) * np.eye(size)
     values, vectors = np.linalg.eigh(target)
-    projection = vectors / np.sqrt(np.maximum(values, MIN_NORM))
+    return embeddings.mean(axis=0), vectors / np.sqrt(np.maximum(values, MIN_NORM))
+
+
+def _choose(labels: np.ndarray, predictions: np.ndarray, *, per_class: int, seed: int) -> np.ndarray:
+    """Return row indices `(10 · per_class,)`: per digit, `per_class` rows read right (seeded)."""
     rng = np.random.default_rng(seed)
     chosen = []
     for digit in range(NUM_CLASSES):
@@ -114,11 +129,7 @@ def build_anchors(
         if len(candidates) < per_class:
             raise ValueError(f"digit {digit}: {len(candidates)} correctly read rows, need {per_class}")
         chosen.append(np.sort(rng.choice(candidates, per_class, replace=False)))
-    chosen = np.concatenate(chosen)
-    mean = mean.astype(np.float32).astype(np.float64)  # the shipped values, used from here on
-    projection = projection.astype(np.float32).astype(np.float64)
-    unit = _project(embeddings[chosen], mean, projection).astype(np.float32).astype(np.float64)
-    return Anchors(model, labels[chosen], mean, projection, unit, per_class, float(shrinkage))
+    return np.concatenate(chosen)
 
 
 def _encode(array: np.ndarray) -> str:
