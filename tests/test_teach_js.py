@@ -25,6 +25,7 @@ CNN_ONNX = REPOSITORY / "web" / "models" / "cnn" / "onnx-fp32" / "model.onnx"
 TOLERANCE = 1e-6  # probabilities and similarities, Python float64 vs JavaScript numbers
 MNIST_ROWS = 300  # MNIST test digits among the rows compared
 WRITER = 5
+BOUNDARY_STEPS = 41  # interpolated embeddings per MNIST 7, from a taught flagged 1 to the 7
 
 
 def outputs_of(classifier, images):
@@ -59,8 +60,13 @@ def report(tmp_path_factory, mnist_data_dir):
     mnist_probabilities, mnist_embeddings = outputs_of(
         classifier, mnist.test_images[:MNIST_ROWS] / np.float32(255)
     )
-    probabilities = np.concatenate([probabilities, mnist_probabilities])
-    embeddings = np.concatenate([embeddings, mnist_embeddings])
+    # Rows that cross the decision boundary: from a taught flagged 1 to MNIST 7s, read as 7.
+    sevens = np.flatnonzero(mnist.test_labels[:MNIST_ROWS] == 7)[:3]
+    steps = np.linspace(0.0, 1.0, BOUNDARY_STEPS)[:, np.newaxis]
+    crossing = [(1 - steps) * examples.embeddings[0] + steps * mnist_embeddings[seven] for seven in sevens]
+    crossing_probabilities = mnist_probabilities[sevens].repeat(BOUNDARY_STEPS, axis=0)
+    probabilities = np.concatenate([probabilities, mnist_probabilities, crossing_probabilities])
+    embeddings = np.concatenate([embeddings, mnist_embeddings, *crossing]).astype(np.float32)
     adapted = adapt(probabilities, embeddings, examples, anchors)
     folder = tmp_path_factory.mktemp("teach-js")
     cases = {
@@ -95,6 +101,8 @@ def test_the_rows_cover_both_outcomes(report):
     _, cases, _, _ = report
     changed = [row["changed"] for row in cases["expected"]]
     assert 10 <= sum(changed) <= len(changed) - MNIST_ROWS, "some odd renditions change, MNIST mostly not"
+    crossing = changed[-3 * BOUNDARY_STEPS :]
+    assert any(crossing) and not all(crossing), "the interpolated rows cross the decision boundary"
 
 
 def test_javascript_gives_the_same_answers(report):
@@ -135,6 +143,7 @@ def test_storage_reload_import_forget_and_a_corrupt_store(report):
     storage = report[0]["storage"]
     counts = ",".join(str(n) for n in report[2].counts())
     assert storage["counts_after_reload"] == counts
+    assert storage["batch_agrees"] and storage["listed"]
     assert all(storage["bad_imports"].values()) and storage["counts_after_bad_imports"] == counts
     assert all("\n" not in message for message in storage["bad_imports"].values())
     assert storage["duplicates_added"] == 0

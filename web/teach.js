@@ -220,105 +220,125 @@
   }
 
   /**
-   * The examples of one model, kept in `storage` under `mnist-anywhere:examples:<model>` (the
-   * examples file's text). A stored value that cannot be read is kept under `…:unreadable` the
-   * first time something is saved, and `loadError` says why.
+   * The personal examples of one model, kept in `storage` under `mnist-anywhere:examples:<model>`
+   * (the examples file's text). A stored value that cannot be read is kept under `…:unreadable` the
+   * first time something is saved, and `loadError` says why. Every change is saved at once.
+   */
+  class Teacher {
+    /** @param {string} model @param {Object} anchors parseAnchors() @param {Storage} store */
+    constructor(model, anchors, store) {
+      this.model = model;
+      this.anchors = anchors;
+      this.embeddingSize = anchors.embeddingSize;
+      this.store = store;
+      this.key = STORAGE_PREFIX + model;
+      this.examples = [];
+      this.loadError = null;
+      this.stored = store.getItem(this.key);
+      if (this.stored === null) return;
+      try {
+        this.examples = parseExamples(this.stored, model, this.embeddingSize).map((example) => this.prepare(example));
+      } catch (error) {
+        this.loadError = `stored examples could not be read: ${error.message}`;
+      }
+    }
+
+    /** How many examples are stored. */
+    get size() {
+      return this.examples.length;
+    }
+
+    /** An example with its JSON (made once) and its projection (used by every adapt). */
+    prepare({ digit, pixels, embedding }) {
+      const text = JSON.stringify({ digit, pixels, embedding });
+      return { digit, pixels, embedding, text, projected: project(embedding, this.anchors) };
+    }
+
+    /** Save `next` (storage refusing, e.g. over quota, throws and keeps the current examples). */
+    save(next) {
+      if (this.loadError !== null && this.store.getItem(`${this.key}:unreadable`) === null) {
+        this.store.setItem(`${this.key}:unreadable`, this.stored);
+      }
+      if (next.length) this.store.setItem(this.key, examplesJson(this.model, this.embeddingSize, next));
+      else this.store.removeItem(this.key);
+      this.examples = next;
+      this.loadError = null;
+    }
+
+    /**
+     * Store a personal example. @param {number} digit 0-9 @param {Float32Array} pixels 784 values
+     * in [0, 1] @param {Float32Array} embedding d values @return {number[]} the new counts
+     */
+    add(digit, pixels, embedding) {
+      if (!Number.isInteger(digit) || digit < 0 || digit >= NUM_CLASSES) throw new Error(`digit must be 0-9, got ${digit}`);
+      if (!pixels || pixels.length !== FLAT_SIZE) throw new Error(`expected ${FLAT_SIZE} pixels, got ${pixels && pixels.length}`);
+      if (!embedding || embedding.length !== this.embeddingSize) throw new Error(`expected an embedding of ${this.embeddingSize} numbers, got ${embedding && embedding.length}`);
+      if (this.examples.length >= MAX_EXAMPLES) throw new Error(`at most ${MAX_EXAMPLES} examples: forget some first`);
+      const rounded = Array.from(embedding, (value) => Number(Number(value).toPrecision(EMBEDDING_DIGITS)));
+      checkNumbers(rounded, this.embeddingSize, 'embedding');
+      this.save([...this.examples, this.prepare({ digit, pixels: Array.from(pixels, roundPixel), embedding: rounded })]);
+      return this.counts();
+    }
+
+    /** @return {number[]} how many examples each digit 0-9 has */
+    counts() {
+      const counts = new Array(NUM_CLASSES).fill(0);
+      for (const { digit } of this.examples) counts[digit] += 1;
+      return counts;
+    }
+
+    /** The stored examples: [{digit, pixels: Float32Array(784)}] (for thumbnails). */
+    list() {
+      return this.examples.map(({ digit, pixels }) => ({ digit, pixels: Float32Array.from(pixels) }));
+    }
+
+    /** Remove every example: predictions are the model's own again. */
+    forget() {
+      this.save([]);
+    }
+
+    /** @return {string} the examples file (CONTRACTS format) */
+    exportJson() {
+      return examplesJson(this.model, this.embeddingSize, this.examples);
+    }
+
+    /** Add a file's examples, skipping ones already stored; a bad file throws and changes nothing. @return {number} added */
+    importJson(text) {
+      const incoming = parseExamples(String(text), this.model, this.embeddingSize);
+      const identity = (example) => JSON.stringify([example.digit, example.embedding]);
+      const seen = new Set(this.examples.map(identity));
+      const fresh = incoming.filter((example) => !seen.has(identity(example)));
+      const total = this.examples.length + fresh.length;
+      if (total > MAX_EXAMPLES) throw new Error(`importing would make ${total} examples, at most ${MAX_EXAMPLES}`);
+      this.save([...this.examples, ...fresh.map((example) => this.prepare(example))]);
+      return fresh.length;
+    }
+
+    /** One digit: probabilities (10) and embedding (d) → {probabilities, changed, byExample}. */
+    adapt(probabilities, embedding) {
+      return adaptProjected(probabilities, embedding, this.examples, this.anchors);
+    }
+
+    /** n digits: probabilities n*10 and embeddings n*d (row-major) → n results, row by row. */
+    adaptBatch(probabilities, embeddings) {
+      const count = probabilities.length / NUM_CLASSES;
+      const size = this.embeddingSize;
+      if (!Number.isInteger(count) || embeddings.length !== count * size) throw new Error(`expected n*${NUM_CLASSES} probabilities and n*${size} embedding values`);
+      return Array.from({ length: count }, (_, row) => this.adapt(
+        probabilities.subarray(row * NUM_CLASSES, (row + 1) * NUM_CLASSES), embeddings.subarray(row * size, (row + 1) * size)));
+    }
+  }
+
+  /**
+   * Load a model's personal examples from the browser's storage.
    * @param {{model: string, anchors: (string|Object), storage: (Storage|undefined)}} options
+   *   anchors: the anchors file's text, its parsed JSON or parseAnchors(); storage: localStorage by default
+   * @return {Teacher}
    */
   function load({ model, anchors, storage }) {
     const parsedAnchors = anchors && anchors.vectors instanceof Float64Array ? anchors : parseAnchors(anchors);
     if (parsedAnchors.model !== model) throw new Error(`anchors are for model ${parsedAnchors.model}, not ${model}`);
-    const size = parsedAnchors.embeddingSize;
-    const store = storage || defaultStorage();
-    const key = STORAGE_PREFIX + model;
-    let examples = [];
-    let loadError = null;
-    const stored = store.getItem(key);
-    if (stored !== null) {
-      try {
-        examples = parseExamples(stored, model, size).map(withProjection);
-      } catch (error) {
-        loadError = `stored examples could not be read: ${error.message}`;
-      }
-    }
-
-    function withProjection({ digit, pixels, embedding }) {
-      const text = JSON.stringify({ digit, pixels, embedding });
-      return { digit, pixels, embedding, text, projected: project(embedding, parsedAnchors) };
-    }
-
-    /** Save `next` (or throw and keep the current ones when storage refuses, e.g. quota). */
-    function save(next) {
-      if (loadError !== null && store.getItem(`${key}:unreadable`) === null) store.setItem(`${key}:unreadable`, stored);
-      if (next.length) store.setItem(key, examplesJson(model, size, next));
-      else store.removeItem(key);
-      examples = next;
-      loadError = null;
-    }
-
-    return {
-      model,
-      embeddingSize: size,
-      get loadError() {
-        return loadError;
-      },
-      get size() {
-        return examples.length;
-      },
-      /** Store a personal example. @param {number} digit @param {Float32Array} pixels 784 @param {Float32Array} embedding d */
-      add(digit, pixels, embedding) {
-        if (!Number.isInteger(digit) || digit < 0 || digit >= NUM_CLASSES) throw new Error(`digit must be 0-9, got ${digit}`);
-        if (!pixels || pixels.length !== FLAT_SIZE) throw new Error(`expected ${FLAT_SIZE} pixels, got ${pixels && pixels.length}`);
-        if (!embedding || embedding.length !== size) throw new Error(`expected an embedding of ${size} numbers, got ${embedding && embedding.length}`);
-        if (examples.length >= MAX_EXAMPLES) throw new Error(`at most ${MAX_EXAMPLES} examples: forget some first`);
-        const example = {
-          digit,
-          pixels: Array.from(pixels, roundPixel),
-          embedding: Array.from(embedding, (value) => Number(Number(value).toPrecision(EMBEDDING_DIGITS))),
-        };
-        checkNumbers(example.embedding, size, 'embedding');
-        save([...examples, withProjection(example)]);
-        return this.counts();
-      },
-      /** @return {number[]} how many examples each digit 0-9 has */
-      counts() {
-        const counts = new Array(NUM_CLASSES).fill(0);
-        for (const { digit } of examples) counts[digit] += 1;
-        return counts;
-      },
-      /** The stored examples: [{digit, pixels: Float32Array(784)}] (for thumbnails). */
-      list() {
-        return examples.map(({ digit, pixels }) => ({ digit, pixels: Float32Array.from(pixels) }));
-      },
-      /** Remove every example: predictions are the model's own again. */
-      forget() {
-        save([]);
-      },
-      /** @return {string} the examples file (CONTRACTS format) */
-      exportJson() {
-        return examplesJson(model, size, examples);
-      },
-      /** Add the examples of a file, skipping ones already stored. @return {number} how many were added */
-      importJson(text) {
-        const incoming = parseExamples(String(text), model, size);
-        const seen = new Set(examples.map((example) => JSON.stringify([example.digit, example.embedding])));
-        const fresh = incoming.filter((example) => !seen.has(JSON.stringify([example.digit, example.embedding])));
-        if (examples.length + fresh.length > MAX_EXAMPLES) throw new Error(`importing would make ${examples.length + fresh.length} examples, at most ${MAX_EXAMPLES}`);
-        save([...examples, ...fresh.map(withProjection)]);
-        return fresh.length;
-      },
-      /** One digit's model output → adapted (see adaptProjected). */
-      adapt(probabilities, embedding) {
-        return adaptProjected(probabilities, embedding, examples, parsedAnchors);
-      },
-      /** n digits: probabilities n*10 and embeddings n*d (row-major) → n results, row by row. */
-      adaptBatch(probabilities, embeddings) {
-        const count = probabilities.length / NUM_CLASSES;
-        if (!Number.isInteger(count) || embeddings.length !== count * size) throw new Error(`expected n*${NUM_CLASSES} probabilities and n*${size} embedding values`);
-        return Array.from({ length: count }, (_, row) => this.adapt(
-          probabilities.subarray(row * NUM_CLASSES, (row + 1) * NUM_CLASSES), embeddings.subarray(row * size, (row + 1) * size)));
-      },
-    };
+    return new Teacher(model, parsedAnchors, storage || defaultStorage());
   }
 
   /** The rule on raw examples [{digit, embedding}] (the node parity test calls this). */

@@ -77,6 +77,11 @@ function storageScenario() {
   fs.writeFileSync(exportPath, exported);
   const reloaded = MnistTeach.load(options);
   const rows = compareRows(reloaded);
+  const flatProbabilities = Float32Array.from(cases.probabilities.flat());
+  const flatEmbeddings = Float32Array.from(cases.embeddings.flat());
+  const batch = reloaded.adaptBatch(flatProbabilities, flatEmbeddings);
+  const batchAgrees = batch.length === rows.length && batch.every((result, row) => result.changed === rows[row].changed);
+  const listed = reloaded.list();
   const before = reloaded.counts().join(',');
   const badImports = {
     garbage: errorOf(() => reloaded.importJson('{garbage')),
@@ -102,6 +107,8 @@ function storageScenario() {
   fromCorrupt.add(1, new Float32Array(784), Float32Array.from(file.examples[0].embedding));
   return {
     rows,
+    batch_agrees: batchAgrees,
+    listed: listed.length === file.examples.length && listed.every((item, index) => item.digit === file.examples[index].digit && item.pixels.length === 784),
     counts_after_reload: before,
     bad_imports: badImports,
     counts_after_bad_imports: afterBad,
