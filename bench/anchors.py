@@ -1,10 +1,9 @@
-"""Build a model's MNIST anchors for the teach feature: `python -m bench.anchors --model cnn`.
+"""Rebuild a release model's MNIST anchors for the teach feature: `python -m bench.anchors --model cnn`.
 
-Runs the release's fp32 ONNX variant of the model over the 60,000 MNIST training digits, builds
-the anchors (`digits.anchors.build_anchors`: whitening from every digit, 50 correctly read anchors
-per class) and writes `<models-dir>/<model>/anchors.json` atomically. The export pipeline can call
-`compute_anchors` with the same arguments to ship the file with a release; the page and the edge
-CLI read it (`web/teach.js`, `digits.predict --examples`).
+`python -m export` writes `<models-dir>/<model>/anchors.json` with every model and lists it in the
+manifest (`export.anchors`). This command rebuilds the same file from a release's fp32 ONNX
+variant (the same computation, `export.anchors.compute_anchors`), for a release exported before
+the export wrote anchors, or to write them elsewhere with `--out`. numpy + onnxruntime only.
 """
 
 import argparse
@@ -13,12 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from digits.anchors import ANCHORS_PER_CLASS, Anchors, build_anchors, write_anchors
+from digits.anchors import ANCHORS_FILE_NAME, Anchors, write_anchors
 from digits.manifest import DEFAULT_MODELS_DIR, MODELS, find_entry, read_manifest, variant_id
-from digits.model import OnnxClassifier
-
-ANCHORS_FILE_NAME = "anchors.json"  # <models-dir>/<model>/anchors.json
-SOURCE_VARIANT = "onnx-fp32"  # the anchors come from the unquantized model
+from export.anchors import ANCHORS_PER_CLASS, SOURCE_VARIANT, compute_anchors
 
 
 def anchors_path(models_dir: Path, model: str) -> Path:
@@ -26,18 +22,16 @@ def anchors_path(models_dir: Path, model: str) -> Path:
     return Path(models_dir) / model / ANCHORS_FILE_NAME
 
 
-def compute_anchors(
-    models_dir: Path, model: str, train_images: np.ndarray, train_labels: np.ndarray, *, threads: int = 2
+def release_anchors(
+    models_dir: Path, model: str, train_images: np.ndarray, train_labels: np.ndarray
 ) -> Anchors:
     """Anchors of `model` from uint8 training images `(n, 28, 28)` and labels `(n,)`.
 
-    The embeddings come from the release's `<model>-onnx-fp32` file (float32, onnxruntime).
+    The embeddings come from the release's `<model>-onnx-fp32` file, as in `python -m export`.
     """
     entry = find_entry(read_manifest(Path(models_dir)), variant_id(model, SOURCE_VARIANT))
-    classifier = OnnxClassifier(Path(models_dir) / entry["files"][0], entry=entry, threads=threads)
-    outputs = classifier.predict_with_embedding(np.asarray(train_images, dtype=np.float32) / 255.0)
-    predictions = outputs["probabilities"].argmax(axis=1)
-    return build_anchors(outputs["embedding"], train_labels, predictions, model=model)
+    images = np.asarray(train_images, dtype=np.float32) / 255.0
+    return compute_anchors(Path(models_dir) / entry["files"][0], images, train_labels, model=model)
 
 
 def main(argv=None) -> int:
@@ -52,7 +46,7 @@ def main(argv=None) -> int:
 
     try:
         data = load_mnist(arguments.data_dir)
-        anchors = compute_anchors(arguments.models_dir, arguments.model, data.train_images, data.train_labels)
+        anchors = release_anchors(arguments.models_dir, arguments.model, data.train_images, data.train_labels)
     except (MnistError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

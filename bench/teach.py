@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import writers as simulated
-from bench.anchors import anchors_path, compute_anchors
+from bench.anchors import anchors_path, release_anchors
 from bench.teach_report import markdown
 from digits.anchors import Anchors, read_anchors, write_anchors
 from digits.examples import Examples, adapt, empty_examples, make_examples, write_examples
@@ -191,7 +191,7 @@ def _anchors(arguments, model: str, data) -> tuple[Anchors, str]:
     shown = os.path.relpath(anchors_file, REPORTS_DIR.parent)
     if Path(anchors_file).is_file():
         return read_anchors(anchors_file), shown
-    anchors = compute_anchors(arguments.models_dir, model, data.train_images, data.train_labels)
+    anchors = release_anchors(arguments.models_dir, model, data.train_images, data.train_labels)
     return anchors, f"built as python -m bench.anchors does ({shown} absent)"
 
 

@@ -5,8 +5,9 @@ of the class the model predicted (`digits.examples.adapt`). The anchors are a fe
 MNIST training digits per class, and the space they live in is the model's embedding (its
 penultimate activations), centred on the MNIST mean and whitened by the within-class covariance
 (shrunk towards a multiple of the identity), so that directions in which one class varies a lot
-count less than directions that separate classes. Everything is computed once per model, from the
-fp32 model on the training set, and shipped with it:
+count less than directions that separate classes. `python -m export` builds them once per model
+(`export.anchors`, from the fp32 ONNX model on the training set) and ships them with it, listed
+in the manifest's top-level `anchors` block (`{"cnn": {"file": "cnn/anchors.json", "sha256": …}}`):
 
     {"format": "mnist-anywhere-anchors", "version": 1, "model": "cnn", "embedding_size": 128,
      "per_class": 50, "shrinkage": 0.1, "digits": [0, 0, …, 9],
@@ -14,23 +15,24 @@ fp32 model on the training set, and shipped with it:
 
 B64 = base64 of little-endian float32, row-major: `mean` (d,), `projection` (d, d) with
 `z = (embedding − mean) @ projection`, `anchors` (m, d) already projected and scaled to unit length.
-The page (`web/teach.js`) reads the same file and decodes the same float32 values. numpy only.
+The page (`web/teach.js`) reads the same file and decodes the same float32 values. This module
+reads, writes and finds the file (numpy only: the edge wheel ships it); it computes nothing.
 """
 
 import base64
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from digits.constants import NUM_CLASSES
-from digits.files import write_atomically
+from digits.files import sha256_file, write_atomically
+from digits.manifest import MANIFEST_NAME, ManifestError, read_manifest
 
 ANCHORS_FORMAT = "mnist-anywhere-anchors"
 ANCHORS_VERSION = 1
-ANCHORS_PER_CLASS = 50  # per digit; chosen on simulated writers (bench/teach.py, README "Teaching")
-SHRINKAGE = 0.1  # covariance = (1 − s)·within-class + s·(mean variance)·I: keeps rare directions tame
-ANCHOR_SEED = 0  # which correctly read training digits become anchors
+ANCHORS_FILE_NAME = "anchors.json"  # a release keeps each model's at <models-dir>/<model>/anchors.json
 MIN_NORM = 1e-12  # a projected vector shorter than this counts as zero (similarity 0 to everything)
 
 
@@ -71,65 +73,6 @@ def _project(embeddings: np.ndarray, mean: np.ndarray, projection: np.ndarray) -
     projected = (embeddings - mean) @ projection
     norms = np.sqrt((projected * projected).sum(axis=1, keepdims=True))
     return np.where(norms > MIN_NORM, projected / np.maximum(norms, MIN_NORM), 0.0)
-
-
-def build_anchors(
-    embeddings: np.ndarray,
-    labels: np.ndarray,
-    predictions: np.ndarray,
-    *,
-    model: str,
-    per_class: int = ANCHORS_PER_CLASS,
-    shrinkage: float = SHRINKAGE,
-    seed: int = ANCHOR_SEED,
-) -> Anchors:
-    """Build anchors from training embeddings float `(n, d)`, true labels and predicted labels `(n,)`.
-
-    The whitening uses every row; the anchors are `per_class` rows per digit drawn (seeded) among
-    those the model reads right. Values are rounded to float32, exactly as they are shipped.
-    """
-    embeddings = np.asarray(embeddings, dtype=np.float64)
-    labels, predictions = np.asarray(labels).astype(np.int64), np.asarray(predictions).astype(np.int64)
-    if embeddings.ndim != 2 or labels.shape != (len(embeddings),) or predictions.shape != labels.shape:
-        raise ValueError(
-            f"expected (n, d) embeddings and (n,) labels, got {embeddings.shape}, {labels.shape}"
-        )
-    if not 0.0 <= shrinkage <= 1.0:
-        raise ValueError(f"shrinkage must be in [0, 1], got {shrinkage}")
-    mean, projection = _whitening(embeddings, labels, shrinkage=shrinkage)
-    chosen = _choose(labels, predictions, per_class=per_class, seed=seed)
-    mean = mean.astype(np.float32).astype(np.float64)  # the shipped values, used from here on
-    projection = projection.astype(np.float32).astype(np.float64)
-    unit = _project(embeddings[chosen], mean, projection).astype(np.float32).astype(np.float64)
-    return Anchors(model, labels[chosen], mean, projection, unit, per_class, float(shrinkage))
-
-
-def _whitening(
-    embeddings: np.ndarray, labels: np.ndarray, *, shrinkage: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the mean `(d,)` and a projection `(d, d)` that makes the shrunk within-class covariance I."""
-    within = np.zeros((embeddings.shape[1], embeddings.shape[1]))
-    for digit in range(NUM_CLASSES):
-        rows = embeddings[labels == digit]
-        centred = rows - rows.mean(axis=0) if len(rows) else rows
-        within += centred.T @ centred
-    within /= len(embeddings)
-    size = within.shape[0]
-    target = (1.0 - shrinkage) * within + shrinkage * (np.trace(within) / size) * np.eye(size)
-    values, vectors = np.linalg.eigh(target)
-    return embeddings.mean(axis=0), vectors / np.sqrt(np.maximum(values, MIN_NORM))
-
-
-def _choose(labels: np.ndarray, predictions: np.ndarray, *, per_class: int, seed: int) -> np.ndarray:
-    """Return row indices `(10 · per_class,)`: per digit, `per_class` rows read right (seeded)."""
-    rng = np.random.default_rng(seed)
-    chosen = []
-    for digit in range(NUM_CLASSES):
-        candidates = np.flatnonzero((labels == digit) & (predictions == digit))
-        if len(candidates) < per_class:
-            raise ValueError(f"digit {digit}: {len(candidates)} correctly read rows, need {per_class}")
-        chosen.append(np.sort(rng.choice(candidates, per_class, replace=False)))
-    return np.concatenate(chosen)
 
 
 def _encode(array: np.ndarray) -> str:
@@ -211,3 +154,63 @@ def read_anchors(path) -> Anchors:
 def write_anchors(path, anchors: Anchors) -> None:
     """Write the anchors file atomically (temp file, then rename)."""
     write_atomically(path, anchors_to_json(anchors))
+
+
+def release_anchors(models_dir, model: str, *, manifest: dict | None = None) -> Path:
+    """Return the path of `model`'s anchors in a release, checked against the manifest's sha256.
+
+    `AnchorsError` (one line, with the fix) when the manifest lists none or the file differs.
+    """
+    manifest = read_manifest(Path(models_dir)) if manifest is None else manifest
+    block = manifest.get("anchors", {}).get(model)
+    if not isinstance(block, dict) or not isinstance(block.get("file"), str):
+        raise AnchorsError(
+            f"the manifest in {models_dir} lists no anchors for model {model!r}: re-export it "
+            f"(python -m export --artifacts {models_dir} --model {model}) or pass --anchors FILE"
+        )
+    path = Path(models_dir) / block["file"]
+    if not path.is_file() or sha256_file(path) != block.get("sha256"):
+        state = "is missing" if not path.is_file() else "differs from the manifest's sha256"
+        raise AnchorsError(f"anchors {path} {state}: re-export the model (python -m export)")
+    return path
+
+
+def _release_of(model_path: Path) -> tuple[Path, dict, str] | None:
+    """`(models_dir, manifest, model)` when `model_path` is a file a nearby manifest lists, else None.
+
+    A release keeps `<models-dir>/<model>/<variant>/model.onnx`: the manifest is looked for two
+    and three folders up (and beside), and must list the file under its relative path.
+    """
+    for folder in model_path.parents[:3]:
+        if not (folder / MANIFEST_NAME).is_file():
+            continue
+        try:
+            manifest = read_manifest(folder)
+        except ManifestError:
+            continue
+        relative = model_path.relative_to(folder).as_posix()
+        for entry in manifest["models"]:
+            if isinstance(entry, dict) and relative in entry.get("files", []):
+                return folder, manifest, str(entry.get("model"))
+    return None
+
+
+def find_anchors(model_path) -> Path:
+    """Find the anchors of a model file: through the manifest, else beside it; `AnchorsError` if none.
+
+    A release file (`web/models/cnn/onnx-int8/model.onnx`) gets the anchors its manifest lists
+    (`web/models/cnn/anchors.json`, sha256 checked); any other file the `anchors.json` in its folder,
+    else in the parent folder (a copied `<model>/<variant>/model.onnx` with `<model>/anchors.json`).
+    """
+    path = Path(model_path).resolve()
+    release = _release_of(path)
+    if release is not None and release[2] in release[1].get("anchors", {}):
+        return release_anchors(release[0], release[2], manifest=release[1])
+    for candidate in (path.parent / ANCHORS_FILE_NAME, path.parent.parent / ANCHORS_FILE_NAME):
+        if candidate.is_file():
+            return candidate
+    where = f"its manifest ({release[0] / MANIFEST_NAME}) lists none, and " if release else ""
+    raise AnchorsError(
+        f"no anchors for {model_path}: {where}no {ANCHORS_FILE_NAME} beside it or in its parent "
+        "folder; pass --anchors FILE (python -m export writes <model>/anchors.json with each model)"
+    )

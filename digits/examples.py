@@ -27,11 +27,10 @@ File (JSON, `exportJson()` on the page):
 import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from digits.anchors import Anchors, AnchorsError, project, read_anchors
+from digits.anchors import Anchors, AnchorsError, find_anchors, project, read_anchors
 from digits.constants import FLAT_SIZE, NUM_CLASSES
 from digits.files import write_atomically
 
@@ -248,9 +247,6 @@ def adapt(probabilities: np.ndarray, embeddings: np.ndarray, examples: Examples,
     )
 
 
-ANCHORS_FILE_NAME = "anchors.json"  # shipped as <models-dir>/<model>/anchors.json
-
-
 @dataclass(frozen=True)
 class Teaching:
     """Examples with the anchors of their model: what the edge CLI applies to every digit."""
@@ -269,25 +265,12 @@ class Teaching:
         return adapt(probabilities, embeddings, self.examples, self.anchors)
 
 
-def find_anchors(model_path) -> Path:
-    """Find the anchors beside a release model: `<its folder>/anchors.json`, else one folder up.
-
-    `web/models/cnn/onnx-fp32/model.onnx` → `web/models/cnn/anchors.json`. `ExamplesError` if none.
-    """
-    folder = Path(model_path).resolve().parent
-    for candidate in (folder / ANCHORS_FILE_NAME, folder.parent / ANCHORS_FILE_NAME):
-        if candidate.is_file():
-            return candidate
-    raise ExamplesError(
-        f"no {ANCHORS_FILE_NAME} beside {model_path} or in its parent folder: pass --anchors FILE "
-        "(the release ships <model>/anchors.json; python -m bench.anchors builds it)"
-    )
-
-
 def load_teaching(model_path, examples_path, anchors_path=None) -> Teaching:
-    """Read the anchors (given, or found beside the model) and the examples taught for their model.
+    """Read the anchors and the examples taught for their model.
 
-    `ExamplesError` (one line) when either file cannot be used or they do not belong together.
+    The anchors are `anchors_path` if given, else the release's or those beside the model
+    (`digits.anchors.find_anchors`). `ExamplesError` (one line) when either file cannot be used
+    or they do not belong together.
     """
     try:
         anchors = read_anchors(anchors_path if anchors_path is not None else find_anchors(model_path))

@@ -24,6 +24,12 @@ def load_test_set(data_dir=None) -> tuple[np.ndarray, np.ndarray]:
     return data.test_images.astype(np.float32) / 255.0, data.test_labels.astype(np.int64)
 
 
+def load_training_set(data_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST training images float32 `(60000, 28, 28)` in [0, 1] and labels int64 `(60000,)`."""
+    data = _load_mnist(data_dir)
+    return data.train_images.astype(np.float32) / 255.0, data.train_labels.astype(np.int64)
+
+
 def load_calibration_images(count: int, *, data_dir=None) -> np.ndarray:
     """`count` TRAINING images (fixed random choice), float32 `(count, 28, 28)` in [0, 1]."""
     data = _load_mnist(data_dir)
@@ -53,12 +59,12 @@ def measure(outputs: dict, labels: np.ndarray, *, reference: dict, runtime: str)
     return {
         "test_accuracy": round(accuracy(probabilities, labels), 6),
         "agreement_with_keras": round(float(np.mean(probabilities.argmax(1) == expected.argmax(1))), 6),
-        "max_abs_diff": _max_abs_diff(probabilities, expected),
-        "embedding_max_abs_diff": _max_abs_diff(outputs["embedding"], reference["embedding"]),
+        "max_abs_diff": max_abs_diff(probabilities, expected),
+        "embedding_max_abs_diff": max_abs_diff(outputs["embedding"], reference["embedding"]),
         "runtime": runtime,
     }
 
 
-def _max_abs_diff(values: np.ndarray, reference: np.ndarray) -> float:
+def max_abs_diff(values: np.ndarray, reference: np.ndarray) -> float:
     """Largest |values − reference|, rounded to 3 significant digits for the manifest."""
     return float(f"{float(np.max(np.abs(values - reference))):.3g}")

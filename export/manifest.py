@@ -28,20 +28,36 @@ def write_manifest(models_dir: Path, manifest: dict) -> Path:
     return path
 
 
-def merge_manifest(old: dict, *, entries: list[dict], keras_entries: list[dict]) -> dict:
-    """Replace the old entries that have a new version (same id / model); keep the rest, in order."""
+def merge_manifest(
+    old: dict, *, entries: list[dict], keras_entries: list[dict], anchors: dict | None = None
+) -> dict:
+    """Replace the old entries that have a new version (same id / model); keep the rest, in order.
+
+    `anchors`: `{model: block}` of this run's models that have anchors; a model re-exported
+    (it has a Keras entry) without them loses its old block, the other models keep theirs.
+    """
     new_ids = {entry["id"] for entry in entries}
     new_keras = {entry["model"] for entry in keras_entries}
     models = [entry for entry in old.get("models", []) if entry.get("id") not in new_ids] + entries
     keras = [entry for entry in old.get("keras", []) if entry.get("model") not in new_keras] + keras_entries
+    kept = {model: block for model, block in old.get("anchors", {}).items() if model not in new_keras}
+    merged_anchors = {**kept, **(anchors or {})}
 
     def model_order(entry: dict) -> tuple:
         model = entry.get("model", "")
         variant = entry.get("id", "")[len(model) + 1 :]
-        rank = MODELS.index(model) if model in MODELS else len(MODELS)
-        return (rank, model, VARIANTS.index(variant) if variant in VARIANTS else len(VARIANTS))
+        return (*_model_rank(model), VARIANTS.index(variant) if variant in VARIANTS else len(VARIANTS))
 
-    return {"models": sorted(models, key=model_order), "keras": sorted(keras, key=model_order)}
+    return {
+        "models": sorted(models, key=model_order),
+        "keras": sorted(keras, key=model_order),
+        "anchors": {model: merged_anchors[model] for model in sorted(merged_anchors, key=_model_rank)},
+    }
+
+
+def _model_rank(model: str) -> tuple:
+    """Sort key of a model name: the order of `MODELS`, then others by name."""
+    return (MODELS.index(model) if model in MODELS else len(MODELS), model)
 
 
 def outputs_block(embedding_size: int) -> dict:

@@ -1,8 +1,13 @@
 """The export run: every model × variant built into a staging dir, measured, then swapped in.
 
+Per model, the run also writes the teach feature's anchors (`<model>/anchors.json`, built from the
+fp32 ONNX export: `export.anchors`), lists them in the manifest's top-level `anchors` block and
+adds each variant's fit to them to its metrics.
+
 Atomicity: everything is built in `<out>/../.export-staging-*` first; only when every variant has
-been exported and measured are the variant dirs swapped in (one `os.rename` each) and the manifest
-written last with `os.replace`. A missing or broken `.keras` fails before anything is written.
+been exported and measured are the variant dirs and anchors files swapped in (one `os.rename`
+each) and the manifest written last with `os.replace`. A missing or broken `.keras` fails before
+anything is written.
 """
 
 import shutil
@@ -14,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digits.anchors import ANCHORS_FILE_NAME, Anchors, write_anchors
 from digits.constants import NUM_CLASSES
 from digits.manifest import (
     EMBEDDING_OUTPUT,
@@ -28,10 +34,11 @@ from digits.manifest import (
     variant_id,
 )
 from digits.model import to_model_input
-from export.evaluate import load_calibration_images, load_test_set, measure
+from export.anchors import TooFewReadError, anchor_fit, anchors_entry, compute_anchors
+from export.evaluate import load_calibration_images, load_test_set, load_training_set, measure
 from export.manifest import merge_manifest, outputs_block, variant_entry, write_manifest
 from export.runtimes import load_predictor
-from export.variants import build_variant, remove_intermediates
+from export.variants import build_variant, fp32_onnx, remove_intermediates
 
 # Size bounds relative to the fp32 file of the same format, and the accuracy bound (fraction).
 SIZE_BOUNDS = {"int8": 0.30, "uint8": 0.30, "fp16": 0.55}
@@ -92,6 +99,7 @@ class ExportRun:
     test_images: np.ndarray  # float32 (10000, 28, 28) in [0, 1]: every metric is measured on these
     test_labels: np.ndarray  # int64 (10000,)
     calibration: np.ndarray  # float32 (calibration_count, 28, 28) TRAINING images for the int8 ONNX
+    training: tuple  # float32 (60000, 28, 28) in [0, 1] and int64 (60000,): what the anchors come from
     log: Callable[[str], None]  # progress lines, prefixed with the elapsed time
 
 
@@ -120,19 +128,23 @@ def run_export(config: ExportConfig) -> dict:
     try:
         test_images, test_labels = load_test_set(config.data_dir)
         calibration = load_calibration_images(config.calibration_count, data_dir=config.data_dir)
+        training = load_training_set(config.data_dir)
     except (OSError, RuntimeError, ValueError) as error:
         raise ExportError(f"cannot load MNIST: {error}") from None
     out_dir = Path(config.out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-staging-", dir=out_dir.parent))
-    run = ExportRun(config, staging, test_images, test_labels, calibration, log)
+    run = ExportRun(config, staging, test_images, test_labels, calibration, training, log)
     try:
-        entries, keras_entries = [], []
+        entries, keras_entries, anchors = [], [], {}
         for name, (model, path) in sources.items():
             keras_entry, source = _export_keras(run, name, model=model, path=path)
             keras_entries.append(keras_entry)
-            entries += _export_variants(run, source)
-        return _publish_release(run, out_dir, entries=entries, keras_entries=keras_entries)
+            model_entries, model_anchors = _export_variants(run, source)
+            entries += model_entries
+            if model_anchors is not None:
+                anchors[name] = anchors_entry(run.staging, model_anchors, training_digits=len(training[1]))
+        return _publish_release(run, out_dir, entries=entries, keras_entries=keras_entries, anchors=anchors)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -154,9 +166,13 @@ def _export_keras(run: ExportRun, name: str, *, model, path: Path) -> tuple[dict
     return entry, SourceModel(name, model, Path(path), blocks, reference)
 
 
-def _export_variants(run: ExportRun, source: SourceModel) -> list[dict]:
-    """Build and measure every requested variant of one model in the staging folder; the entries."""
+def _export_variants(run: ExportRun, source: SourceModel) -> tuple[list[dict], Anchors | None]:
+    """Build and measure every requested variant of one model in the staging folder.
+
+    Returns their entries and the model's anchors (written to the staging folder; None if none).
+    """
     calibration_input = to_model_input(run.calibration, source.blocks["input"]["layout"])
+    anchors = _build_anchors(run, source)
     entries = []
     for variant in run.config.variants:
         step_started = time.perf_counter()
@@ -169,10 +185,28 @@ def _export_variants(run: ExportRun, source: SourceModel) -> list[dict]:
         entry["metrics"] = measure(
             outputs, run.test_labels, reference=source.reference, runtime=predictor.runtime
         )
+        if anchors is not None:
+            reference = source.reference[EMBEDDING_OUTPUT]
+            entry["metrics"].update(anchor_fit(outputs[EMBEDDING_OUTPUT], reference, anchors))
         entries.append(entry)
         _log_variant(run, entry, seconds=time.perf_counter() - step_started)
-    remove_intermediates(run.staging / source.name, keep=(*run.config.variants, KERAS_DIR))
-    return entries
+    remove_intermediates(run.staging / source.name, keep=(*run.config.variants, KERAS_DIR, ANCHORS_FILE_NAME))
+    return entries, anchors
+
+
+def _build_anchors(run: ExportRun, source: SourceModel) -> Anchors | None:
+    """Write `<staging>/<model>/anchors.json` from the fp32 ONNX export; None (logged) if it cannot be."""
+    started = time.perf_counter()
+    onnx_path = fp32_onnx(source.model, run.staging / source.name)
+    try:
+        anchors = compute_anchors(onnx_path, *run.training, model=source.name)
+    except TooFewReadError as error:
+        run.log(f"WARNING {source.name}: no anchors ({error}), so no teaching with this model")
+        return None
+    write_anchors(run.staging / source.name / ANCHORS_FILE_NAME, anchors)
+    seconds, digits = time.perf_counter() - started, len(run.training[1])
+    run.log(f"{source.name} anchors: {len(anchors.digits)} from {digits} training digits ({seconds:.1f}s)")
+    return anchors
 
 
 def _log_variant(run: ExportRun, entry: dict, *, seconds: float) -> None:
@@ -181,19 +215,38 @@ def _log_variant(run: ExportRun, entry: dict, *, seconds: float) -> None:
     run.log(
         f"{entry['id']}: {entry['bytes'] / 1024:.1f} KiB, accuracy {metrics['test_accuracy']:.4f}, "
         f"agreement {metrics['agreement_with_keras']:.4f}, max |Δp| {metrics['max_abs_diff']:.2g}, "
-        f"max |Δembedding| {metrics['embedding_max_abs_diff']:.2g} ({metrics['runtime']}; {seconds:.1f}s)"
+        f"max |Δembedding| {metrics['embedding_max_abs_diff']:.2g}{_anchor_note(metrics)} "
+        f"({metrics['runtime']}; {seconds:.1f}s)"
     )
 
 
-def _publish_release(run: ExportRun, out_dir: Path, *, entries: list[dict], keras_entries: list[dict]):
-    """Check the bounds, swap the staged folders into `out_dir`, write the manifest last; returns it."""
+def _anchor_note(metrics: dict) -> str:
+    """`, anchors: max |Δs| 0.024, agreement 0.9998` when the model has anchors, else nothing."""
+    if "anchor_agreement" not in metrics:
+        return ""
+    return (
+        f", anchors: max |Δs| {metrics['anchor_similarity_max_abs_diff']:.2g}, "
+        f"agreement {metrics['anchor_agreement']:.4f}"
+    )
+
+
+def _publish_release(
+    run: ExportRun, out_dir: Path, *, entries: list[dict], keras_entries: list[dict], anchors: dict
+) -> dict:
+    """Check the bounds, swap the staged folders and files into `out_dir`, write the manifest last.
+
+    `anchors`: the manifest block of each model that has anchors. Returns the manifest.
+    """
     old_manifest = read_manifest(out_dir, missing_ok=True)
     _check_bounds(entries, old_manifest, log=run.log)
-    manifest = merge_manifest(old_manifest, entries=entries, keras_entries=keras_entries)
+    manifest = merge_manifest(old_manifest, entries=entries, keras_entries=keras_entries, anchors=anchors)
     names = [entry["model"] for entry in keras_entries]
     published = [f"{name}/{variant}" for name in names for variant in run.config.variants]
-    _publish(run.staging, out_dir, relative_dirs=published + [f"{name}/{KERAS_DIR}" for name in names])
+    published += [f"{name}/{KERAS_DIR}" for name in names] + [block["file"] for block in anchors.values()]
+    _publish(run.staging, out_dir, relative_dirs=published)
     write_manifest(out_dir, manifest)
+    for name in set(names) - set(anchors):  # a model re-exported without anchors: its old ones are stale
+        (out_dir / name / ANCHORS_FILE_NAME).unlink(missing_ok=True)
     run.log(f"wrote {out_dir / 'manifest.json'} ({len(manifest['models'])} variants)")
     return manifest
 
@@ -216,7 +269,7 @@ def _check_bounds(entries: list[dict], old_manifest: dict, *, log) -> None:
 
 
 def _publish(staging: Path, out_dir: Path, *, relative_dirs: list[str]) -> None:
-    """Swap each staged dir into `out_dir` (old one renamed aside, then removed)."""
+    """Swap each staged dir or file into `out_dir` (old one renamed aside, then removed)."""
     for relative in dict.fromkeys(relative_dirs):
         target = out_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ def build_variant(model, variant: str, *, model_dir: Path, calibration_input: np
     directory = model_dir / variant
     directory.mkdir(parents=True, exist_ok=True)
     if file_format == "onnx":
-        fp32_path = _fp32_onnx(model, model_dir)
+        fp32_path = fp32_onnx(model, model_dir)
         if precision == "fp32":
             return [fp32_path]
         from export.quantize import quantize_onnx_int8
@@ -50,8 +50,8 @@ def remove_intermediates(model_dir: Path, *, keep: tuple[str, ...]) -> None:
             shutil.rmtree(directory)
 
 
-def _fp32_onnx(model, model_dir: Path) -> Path:
-    """`<model_dir>/onnx-fp32/model.onnx`, exported on first use."""
+def fp32_onnx(model, model_dir: Path) -> Path:
+    """`<model_dir>/onnx-fp32/model.onnx`, exported on first use (int8 and the anchors start from it)."""
     path = model_dir / "onnx-fp32" / ONNX_FILE_NAME
     if not path.exists():
         from export.onnx import export_onnx

@@ -17,6 +17,7 @@ CHANCE = 1 / 10  # quick models must beat guessing (measured: MLP 0.82; CNN 0.15
 ENTRY_KEYS = {"id", "model", "format", "precision", "files", "bytes", "sha256", "input", "output", "outputs",
               "metrics"}  # fmt: skip
 METRIC_KEYS = {"test_accuracy", "agreement_with_keras", "max_abs_diff", "embedding_max_abs_diff", "runtime"}
+ANCHOR_METRIC_KEYS = {"anchor_similarity_max_abs_diff", "anchor_agreement"}  # a model with anchors
 OUTPUTS = {  # every export's outputs: the build_mlp / build_cnn defaults are 128 wide before the classifier
     "probabilities": {"name": "probabilities", "kind": "probabilities", "size": 10},
     "embedding": {"name": "embedding", "kind": "embedding", "size": 128},
@@ -77,7 +78,8 @@ def test_manifest_is_complete_and_matches_the_files(exported):
     assert ids == [f"{model}-{variant}" for model in MODELS for variant in VARIANTS]
     for entry in manifest["models"]:
         assert set(entry) == ENTRY_KEYS
-        assert set(entry["metrics"]) == METRIC_KEYS
+        has_anchors = entry["model"] in manifest["anchors"]
+        assert set(entry["metrics"]) == METRIC_KEYS | (ANCHOR_METRIC_KEYS if has_anchors else set())
         assert entry["id"] == f"{entry['model']}-{entry['format']}-{entry['precision']}"
         assert entry["bytes"] == sum((exported / name).stat().st_size for name in entry["files"])
         assert entry["sha256"] == {name: sha256_file(exported / name) for name in entry["files"]}
@@ -109,6 +111,29 @@ def test_manifest_is_complete_and_matches_the_files(exported):
         assert keras_entry["sha256"] == sha256_file(exported / keras_entry["file"])
         assert keras_entry["metrics"]["runtime"].startswith("keras 3.")
     assert not list(exported.parent.glob(".export-staging-*")), "staging dir left behind"
+
+
+@pytest.mark.slow
+def test_anchors_are_written_for_a_model_that_reads_well_and_skipped_for_one_that_does_not(exported):
+    """The quick MLP (~80% right) gets `mlp/anchors.json`, listed with its sha256; the one-epoch CNN
+    (barely above chance: fewer than 50 training digits of some class read right) gets none."""
+    from digits.anchors import read_anchors
+    from export.anchors import ANCHORS_PER_CLASS
+
+    manifest = json.loads((exported / "manifest.json").read_text())
+    assert set(manifest["anchors"]) == {"mlp"}
+    block = manifest["anchors"]["mlp"]
+    assert block["file"] == "mlp/anchors.json"
+    assert block["sha256"] == sha256_file(exported / block["file"])
+    assert block["bytes"] == (exported / block["file"]).stat().st_size
+    anchors = read_anchors(exported / block["file"])
+    assert anchors.model == "mlp" and anchors.embedding_size == 128
+    assert np.bincount(anchors.digits, minlength=10).tolist() == [ANCHORS_PER_CLASS] * 10
+    assert not (exported / "cnn" / "anchors.json").exists()
+    for entry in manifest["models"]:
+        if entry["model"] == "mlp" and entry["precision"] == "fp32":
+            assert entry["metrics"]["anchor_agreement"] >= 0.99
+            assert entry["metrics"]["anchor_similarity_max_abs_diff"] <= 1e-4
 
 
 @pytest.mark.slow

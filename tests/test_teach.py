@@ -10,14 +10,7 @@ import pytest
 from PIL import Image
 
 from bench import writers as simulated
-from digits.anchors import (
-    AnchorsError,
-    anchors_to_json,
-    build_anchors,
-    parse_anchors,
-    read_anchors,
-    write_anchors,
-)
+from digits.anchors import AnchorsError, anchors_to_json, parse_anchors, read_anchors, write_anchors
 from digits.examples import (
     MARGIN_BASE,
     MAX_EXAMPLES,
@@ -32,6 +25,7 @@ from digits.examples import (
     write_examples,
 )
 from digits.model import OnnxClassifier
+from export.anchors import build_anchors
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 CNN_ONNX = REPOSITORY / "web" / "models" / "cnn" / "onnx-fp32" / "model.onnx"

@@ -16,9 +16,10 @@ import pytest
 
 from bench import writers as simulated
 from digits import examples as python_teach
-from digits.anchors import anchors_to_json, build_anchors
+from digits.anchors import anchors_to_json
 from digits.examples import adapt, examples_to_json, make_examples, parse_examples
 from digits.model import OnnxClassifier
+from export.anchors import build_anchors
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 CNN_ONNX = REPOSITORY / "web" / "models" / "cnn" / "onnx-fp32" / "model.onnx"
