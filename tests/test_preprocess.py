@@ -19,6 +19,7 @@ from digits.image import ImageError, load_image, preprocess_array, preprocess_im
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 GOLDEN_PATH = REPOSITORY / "tests" / "golden" / "preprocess.json"
+IMAGES_PATH = REPOSITORY / "tests" / "golden" / "images.json"
 JS_TOLERANCE = 1 / 255  # per pixel, Python vs JavaScript
 MNIST_TOLERANCE = 0.01  # mean |difference| when re-preprocessing MNIST's own (already centred) digits
 
@@ -69,6 +70,23 @@ def test_golden_file_matches_the_python_recipe():
     assert sum(case["expected_float32"] is None for case in golden["cases"]) >= 2
 
 
+def test_image_golden_file_matches_the_python_image_path():
+    golden = json.loads(IMAGES_PATH.read_text())
+    fresh = load_golden_module().build_image_golden()  # files rebuilt from the digits stored in it
+    assert [case["name"] for case in golden["cases"]] == [case["name"] for case in fresh["cases"]]
+    for stored, computed in zip(golden["cases"], fresh["cases"], strict=True):
+        assert stored["pixels_uint8"] == computed["pixels_uint8"], f"{stored['name']}: the file changed"
+        assert (stored["expected_float32"] is None) == (computed["expected_float32"] is None), stored["name"]
+        if stored["expected_float32"] is not None:
+            difference = np.abs(
+                decode(stored["expected_float32"], "<f4") - decode(computed["expected_float32"], "<f4")
+            )
+            assert difference.max() <= 1e-6, f"{stored['name']}: rerun tests/golden/make_golden.py"
+    names = {case["name"] for case in golden["cases"]}
+    assert {"photo_shadow_jpeg", "tight_crop_png", "thin_lines_png", "ruled_paper_png", "blank_paper_jpeg"} <= names
+    assert any(case["width"] > 1024 or case["height"] > 1024 for case in golden["cases"])  # a reduced one
+
+
 def test_javascript_matches_python_on_golden_vectors():
     node = shutil.which("node")
     assert node, "node is needed to check web/preprocess.js (make setup installs it)"
@@ -82,7 +100,10 @@ def test_javascript_matches_python_on_golden_vectors():
     failures = [case for case in report["cases"] if not case["ok"]]
     assert result.returncode == 0 and not failures, failures or result.stderr
     golden = json.loads(GOLDEN_PATH.read_text())
-    assert len(report["cases"]) == 2 * len(golden["cases"]) + 1  # both entry points, + a transparent canvas
+    images = json.loads(IMAGES_PATH.read_text())
+    # both entry points per drawing, a transparent canvas, then every image file through fromPhoto
+    assert len(report["cases"]) == 2 * len(golden["cases"]) + 1 + len(images["cases"])
+    assert report["missing_from_spec"] == []
     assert report["max_abs_diff"] <= JS_TOLERANCE
     for case in report["cases"]:
         assert case["blank_expected"] == case["blank_actual"], case

@@ -1,9 +1,17 @@
-"""Write `tests/golden/preprocess.json`: drawings and their 28×28 preprocessing by `digits.image`.
+"""Write the golden vectors: `tests/golden/preprocess.json` (drawings → 28×28 by
+`digits.image.preprocess_array`) and `tests/golden/images.json` (whole image files → 28×28 by
+`digits.image.preprocess_image`).
 
-`tests/js/check_preprocess.js` runs `web/preprocess.js` on the same drawings and must agree within
+`tests/js/check_preprocess.js` runs `web/preprocess.js` on the same inputs and must agree within
 1/255 per pixel, with the same blank decisions. Run from the repository root after changing the
-Python recipe: `.venv/bin/python tests/golden/make_golden.py`; `tests/test_preprocess.py` fails when
-the committed file no longer matches what the Python side computes.
+Python image path: `.venv/bin/python tests/golden/make_golden.py`; `tests/test_preprocess.py` fails
+when a committed file no longer matches what the Python side computes.
+
+Image files (`image_cases.py`: photos with shadows, scans, 1-px line drawings, coloured pens,
+ruled paper, specks and paper edges, transparency, EXIF rotation, a reduced large image, a tiny
+one, blank paper) are made by code from a few MNIST test digits, stored in `images.json` so the
+files can be rebuilt without the MNIST download. The JS side gets the RGBA pixels Pillow decoded
+(EXIF orientation applied, as a browser shows the file), so the two decoders need not agree.
 
 Each case is a canvas (width × height, black) with antialiased white strokes (polylines with a pen
 width and an ink level); the JSON keeps the stroke definitions for reading and the rendered uint8
@@ -12,21 +20,30 @@ outputs are float32 28×28 (zlib + base64), or null for a blank canvas.
 """
 
 import base64
+import io
 import json
 import math
+import os
 import pathlib
 import sys
 import zlib
 
 import numpy as np
+from PIL import Image, ImageOps
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[2]
+GOLDEN_DIR = REPOSITORY / "tests" / "golden"
 sys.path.insert(0, str(REPOSITORY))
+sys.path.insert(0, str(GOLDEN_DIR))
+from image_cases import CASES as IMAGE_CASES  # noqa: E402
+from image_cases import DIGIT_INDICES  # noqa: E402
+
 from digits.constants import BOX_SIZE, IMAGE_SIZE  # noqa: E402
 from digits.files import write_atomically  # noqa: E402
-from digits.image import preprocess_array  # noqa: E402
+from digits.image import preprocess_array, preprocess_image  # noqa: E402
 
-GOLDEN_PATH = REPOSITORY / "tests" / "golden" / "preprocess.json"
+GOLDEN_PATH = GOLDEN_DIR / "preprocess.json"
+IMAGES_PATH = GOLDEN_DIR / "images.json"
 TOLERANCE = 1 / 255  # the largest per-pixel difference allowed between the two languages
 
 
@@ -184,15 +201,75 @@ def build_golden() -> dict:
     }
 
 
-def main() -> None:
-    """Write the golden file atomically and say how many cases it holds."""
-    golden = build_golden()
+def source_digits() -> dict:
+    """The MNIST test digits the image cases are made of: `{label: uint8 (28, 28)}`.
+
+    Read from the committed `images.json` when it has them, else from MNIST (`train.data`)."""
+    if IMAGES_PATH.is_file():
+        stored = json.loads(IMAGES_PATH.read_text()).get("digits")
+        if stored:
+            return {int(label): decode(text, "u1").reshape(28, 28) for label, text in stored.items()}
+    from train.data import load_mnist
+
+    data = load_mnist(os.environ.get("MNIST_DATA_DIR"))
+    return {label: data.test_images[index] for label, index in DIGIT_INDICES.items()}
+
+
+def decoded_rgba(data: bytes) -> np.ndarray:
+    """The pixels a browser shows for an image file: Pillow's decoding, EXIF orientation applied, RGBA."""
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(ImageOps.exif_transpose(image).convert("RGBA"))
+
+
+def decode(text: str, dtype: str) -> np.ndarray:
+    """base64 of zlib-compressed bytes → a 1-D array."""
+    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=dtype)
+
+
+def build_image_golden(digits: dict | None = None) -> dict:
+    """Every image case made, decoded and read by the Python path: the document for `IMAGES_PATH`."""
+    digits = source_digits() if digits is None else digits
+    cases = []
+    for name, make in IMAGE_CASES.items():
+        data = make(digits)
+        rgba = decoded_rgba(data)
+        opaque = bool((rgba[..., 3] == 255).all())
+        expected = preprocess_image(data)
+        cases.append(
+            {
+                "name": name,
+                "format": Image.open(io.BytesIO(data)).format,
+                "file_bytes": len(data),
+                "width": int(rgba.shape[1]),
+                "height": int(rgba.shape[0]),
+                "channels": 3 if opaque else 4,
+                "pixels_uint8": encode(np.ascontiguousarray(rgba[..., :3] if opaque else rgba)),
+                "expected_float32": None if expected is None else encode(expected.astype(np.float32)),
+            }
+        )
+    return {
+        "description": "web/preprocess.js fromPhoto must match digits.image.preprocess_image on these files;"
+        " see tests/golden/make_golden.py",
+        "tolerance": TOLERANCE,
+        "digits": {str(label): encode(digit) for label, digit in sorted(digits.items())},
+        "cases": cases,
+    }
+
+
+def write_cases(path: pathlib.Path, golden: dict) -> None:
+    """Write a golden document atomically, one case per line."""
     header = {key: value for key, value in golden.items() if key != "cases"}
     lines = [json.dumps(case, separators=(",", ":")) for case in golden["cases"]]  # one case per line
     text = json.dumps(header, indent=1)[:-2] + ',\n "cases": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n"
-    write_atomically(GOLDEN_PATH, text)
+    write_atomically(path, text)
     blank = sum(case["expected_float32"] is None for case in golden["cases"])
-    print(f"wrote {GOLDEN_PATH.relative_to(REPOSITORY)}: {len(golden['cases'])} cases ({blank} blank)")
+    print(f"wrote {path.relative_to(REPOSITORY)}: {len(golden['cases'])} cases ({blank} blank)")
+
+
+def main() -> None:
+    """Write both golden files atomically and say how many cases each holds."""
+    write_cases(GOLDEN_PATH, build_golden())
+    write_cases(IMAGES_PATH, build_image_golden())
 
 
 if __name__ == "__main__":

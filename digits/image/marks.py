@@ -1,0 +1,142 @@
+"""Marks that are not digits (`web/image/marks.js`): shading left over, blobs, paper edges, lines
+across the frame, specks. Judged per connected component of ink, before pieces are grouped into
+digits.
+
+- Weak components (mean ink under WEAK_SHARE × the strongest) that touch the frame or are fat
+  (stroke width over FAT_RATIO × their longer side) are shading: dropped.
+- Solid blobs (strokes over SOLID_RATIO × their longer side: shadows, thumbs) are never digits.
+- Paper edges (along EDGE_CONTACT of an image side) and lines from side to side (LINE_ASPECT) are
+  suspects: dropped when an ordinary component has EDGE_INSIDE_MASS of their mass (so a tight
+  crop whose digit touches the frame keeps it).
+- Components touching the frame much weaker than the best one inside (FRAME_WEAK_SHARE): dropped.
+- Specks: small (SPECK_SIDE × the digits' height) and away from every bigger component, or dots
+  (DOT_SIDE) anywhere. Pieces of one digit (a 4, 5 or 7 drawn in two strokes) are all big or
+  beside a big one, so they stay.
+"""
+
+import numpy as np
+
+from digits.constants import (
+    DOT_SIDE,
+    EDGE_CONTACT,
+    EDGE_INSIDE_MASS,
+    FAT_RATIO,
+    FRAME_SIDE,
+    FRAME_WEAK_SHARE,
+    JUDGED_SIDE,
+    LINE_ASPECT,
+    SOLID_RATIO,
+    SPECK_SIDE,
+    WEAK_SHARE,
+)
+from digits.image.components import Components
+from digits.image.masks import pool_any, stroke_width
+from digits.image.numeric import round_half_up
+
+
+def _box_width(parts: Components, k: int) -> int:
+    return int(parts.x1[k] - parts.x0[k])
+
+
+def _box_height(parts: Components, k: int) -> int:
+    return int(parts.y1[k] - parts.y0[k])
+
+
+def _longer_side(parts: Components, k: int) -> int:
+    return max(_box_width(parts, k), _box_height(parts, k))
+
+
+def component_mask(parts: Components, k: int) -> np.ndarray:
+    """Component k's bool mask in its box `(y1 − y0, x1 − x0)`."""
+    return parts.labels[parts.y0[k] : parts.y1[k], parts.x0[k] : parts.x1[k]] == k
+
+
+def component_shape(parts: Components, k: int) -> tuple[float, float]:
+    """(stroke width / longer side in the recipe's frame, border contact share) of component k."""
+    height, width = _box_height(parts, k), _box_width(parts, k)
+    mask = component_mask(parts, k)
+    longer = max(height, width)
+    frame_height = max(1, round_half_up(height * FRAME_SIDE / longer))
+    frame_width = max(1, round_half_up(width * FRAME_SIDE / longer))
+    ratio = stroke_width(pool_any(mask, frame_height, frame_width)) / FRAME_SIDE
+    sides = (
+        (parts.y0[k] == 0, mask[0], parts.width),
+        (parts.y1[k] == parts.height, mask[height - 1], parts.width),
+        (parts.x0[k] == 0, mask[:, 0], parts.height),
+        (parts.x1[k] == parts.width, mask[:, width - 1], parts.height),
+    )
+    contact = 0.0
+    for on_edge, line, side in sides:
+        if on_edge:
+            contact = max(contact, int(line.sum()) / side)
+    return ratio, contact
+
+
+def spans_frame(parts: Components, k: int) -> bool:
+    """Whether component k is a thin line from one side of the frame to the opposite one."""
+    across = parts.x0[k] == 0 and parts.x1[k] == parts.width and _box_height(parts, k) * LINE_ASPECT <= parts.width
+    down = parts.y0[k] == 0 and parts.y1[k] == parts.height and _box_width(parts, k) * LINE_ASPECT <= parts.height
+    return bool(across or down)
+
+
+def touches_frame(parts: Components, k: int) -> bool:
+    """Whether component k reaches the image's outer ring."""
+    return bool(parts.x0[k] == 0 or parts.y0[k] == 0 or parts.x1[k] == parts.width or parts.y1[k] == parts.height)
+
+
+def junk_components(parts: Components, min_side: int) -> set[int]:
+    """The component numbers that are not ink of a digit (see the module's doc)."""
+    judged = [k for k in range(parts.count) if _longer_side(parts, k) >= min_side]
+    junk: set[int] = set()
+    if not judged:
+        return junk
+    mean = {k: float(parts.mass[k]) / float(parts.area[k]) for k in judged}
+    strongest = max(mean.values())
+    suspect: set[int] = set()
+    for k in judged:
+        ratio, contact = component_shape(parts, k)
+        weak = mean[k] < WEAK_SHARE * strongest and (touches_frame(parts, k) or ratio > FAT_RATIO)
+        if weak or ratio > SOLID_RATIO:
+            junk.add(k)
+        elif contact >= EDGE_CONTACT or spans_frame(parts, k):
+            suspect.add(k)
+    ordinary = [k for k in judged if k not in junk and k not in suspect]
+    heaviest = max((float(parts.mass[k]) for k in ordinary), default=0.0)
+    junk.update(k for k in suspect if heaviest >= EDGE_INSIDE_MASS * float(parts.mass[k]))
+    inside = [mean[k] for k in ordinary if not touches_frame(parts, k)]
+    if inside:
+        best = max(inside)
+        junk.update(k for k in judged if touches_frame(parts, k) and mean[k] < FRAME_WEAK_SHARE * best)
+    return junk
+
+
+def drop_specks(parts: Components, components: list[int]) -> list[int]:
+    """The components that are not specks, in order: a speck is under SPECK_SIDE × the digits'
+    height both ways and away from every bigger component, or under DOT_SIDE × it anywhere.
+    """
+    if not components:
+        return components
+    heaviest = max(float(parts.mass[k]) for k in components)
+    reference = max(_box_height(parts, k) for k in components if float(parts.mass[k]) >= 0.25 * heaviest)
+    reach = SPECK_SIDE * reference
+    small = {k for k in components if _longer_side(parts, k) < reach}
+    big = [k for k in components if k not in small]
+
+    def beside_a_digit(k: int) -> bool:
+        return any(
+            parts.x0[k] < parts.x1[b] + reach
+            and parts.x0[b] - reach < parts.x1[k]
+            and parts.y0[k] < parts.y1[b] + reach
+            and parts.y0[b] - reach < parts.y1[k]
+            for b in big
+        )
+
+    dot = DOT_SIDE * reference
+    return [k for k in components if k not in small or (_longer_side(parts, k) >= dot and beside_a_digit(k))]
+
+
+def marks_removed(parts: Components) -> list[int]:
+    """The component numbers kept as possible digit ink, in order."""
+    min_side = max(8, round_half_up(JUDGED_SIDE * min(parts.width, parts.height)))
+    junk = junk_components(parts, min_side)
+    return drop_specks(parts, [k for k in range(parts.count) if k not in junk])

@@ -1,0 +1,149 @@
+/**
+ * Marks that are not digits (`digits/image/marks.py`): shading left over, blobs, paper edges,
+ * lines across the frame, specks. Judged per connected component of strong ink, before pieces
+ * are grouped into digits.
+ *
+ * Classic script, no DOM; `MnistImage.marks` (+ module.exports under node).
+ */
+(function (root) {
+  'use strict';
+
+  const image = root.MnistImage || (root.MnistImage = {});
+  const constants = image.constants || require('./constants.js');
+  const numeric = image.numeric || require('./numeric.js');
+  const masks = image.masks || require('./masks.js');
+  const { FRAME_SIDE, JUDGED_SIDE, SOLID_RATIO, FAT_RATIO, WEAK_SHARE, EDGE_CONTACT, LINE_ASPECT } = constants;
+  const { FRAME_WEAK_SHARE, EDGE_INSIDE_MASS, SPECK_SIDE, DOT_SIDE } = constants;
+
+  /** @typedef {import('./components.js').Components} Components */
+
+  const boxWidth = (parts, k) => parts.x1[k] - parts.x0[k];
+  const boxHeight = (parts, k) => parts.y1[k] - parts.y0[k];
+  const longerSide = (parts, k) => Math.max(boxWidth(parts, k), boxHeight(parts, k));
+
+  /** Component k's mask in its box: Uint8Array [y1 − y0, x1 − x0]. */
+  function componentMask(parts, k) {
+    const width = boxWidth(parts, k);
+    const height = boxHeight(parts, k);
+    const mask = new Uint8Array(width * height);
+    for (let row = 0; row < height; row++) {
+      const offset = (parts.y0[k] + row) * parts.width + parts.x0[k];
+      for (let column = 0; column < width; column++) mask[row * width + column] = parts.labels[offset + column] === k ? 1 : 0;
+    }
+    return mask;
+  }
+
+  /** How many of the mask's pixels lie on one line (a row or a column) of it. */
+  function lineCount(mask, width, height, { row = null, column = null }) {
+    let count = 0;
+    if (row !== null) for (let x = 0; x < width; x++) count += mask[row * width + x];
+    else for (let y = 0; y < height; y++) count += mask[y * width + column];
+    return count;
+  }
+
+  /** (stroke width / longer side in the recipe's frame, border contact share) of component k. */
+  function componentShape(parts, k) {
+    const width = boxWidth(parts, k);
+    const height = boxHeight(parts, k);
+    const mask = componentMask(parts, k);
+    const longer = Math.max(height, width);
+    const frameHeight = Math.max(1, numeric.roundHalfUp((height * FRAME_SIDE) / longer));
+    const frameWidth = Math.max(1, numeric.roundHalfUp((width * FRAME_SIDE) / longer));
+    const frame = masks.poolAny(mask, width, height, frameHeight, frameWidth);
+    const ratio = masks.strokeWidth(frame, frameWidth, frameHeight) / FRAME_SIDE;
+    const sides = [
+      [parts.y0[k] === 0, { row: 0 }, parts.width],
+      [parts.y1[k] === parts.height, { row: height - 1 }, parts.width],
+      [parts.x0[k] === 0, { column: 0 }, parts.height],
+      [parts.x1[k] === parts.width, { column: width - 1 }, parts.height],
+    ];
+    let contact = 0;
+    for (const [onEdge, line, side] of sides) {
+      if (onEdge) contact = Math.max(contact, lineCount(mask, width, height, line) / side);
+    }
+    return { ratio, contact };
+  }
+
+  /** Whether component k is a thin line from one side of the frame to the opposite one. */
+  function spansFrame(parts, k) {
+    const across = parts.x0[k] === 0 && parts.x1[k] === parts.width && boxHeight(parts, k) * LINE_ASPECT <= parts.width;
+    const down = parts.y0[k] === 0 && parts.y1[k] === parts.height && boxWidth(parts, k) * LINE_ASPECT <= parts.height;
+    return across || down;
+  }
+
+  /** Whether component k reaches the image's outer ring. */
+  function touchesFrame(parts, k) {
+    return parts.x0[k] === 0 || parts.y0[k] === 0 || parts.x1[k] === parts.width || parts.y1[k] === parts.height;
+  }
+
+  /**
+   * The component numbers that are not ink of a digit (see digits/image/marks.py).
+   * @param {Components} parts
+   * @returns {Set<number>}
+   */
+  function junkComponents(parts, minSide) {
+    const judged = [];
+    for (let k = 0; k < parts.count; k++) if (longerSide(parts, k) >= minSide) judged.push(k);
+    const junk = new Set();
+    if (!judged.length) return junk;
+    const mean = new Map(judged.map((k) => [k, parts.mass[k] / parts.area[k]]));
+    const strongest = Math.max(...mean.values());
+    const suspect = new Set();
+    for (const k of judged) {
+      const { ratio, contact } = componentShape(parts, k);
+      const weak = mean.get(k) < WEAK_SHARE * strongest && (touchesFrame(parts, k) || ratio > FAT_RATIO);
+      if (weak || ratio > SOLID_RATIO) junk.add(k);
+      else if (contact >= EDGE_CONTACT || spansFrame(parts, k)) suspect.add(k);
+    }
+    const ordinary = judged.filter((k) => !junk.has(k) && !suspect.has(k));
+    const heaviest = ordinary.reduce((most, k) => Math.max(most, parts.mass[k]), 0);
+    for (const k of suspect) if (heaviest >= EDGE_INSIDE_MASS * parts.mass[k]) junk.add(k);
+    const inside = ordinary.filter((k) => !touchesFrame(parts, k)).map((k) => mean.get(k));
+    if (inside.length) {
+      const best = Math.max(...inside);
+      for (const k of judged) if (touchesFrame(parts, k) && mean.get(k) < FRAME_WEAK_SHARE * best) junk.add(k);
+    }
+    return junk;
+  }
+
+  /**
+   * The components that are not specks, in order: a speck is under SPECK_SIDE × the digits' height
+   * both ways and away from every bigger component, or under DOT_SIDE × it anywhere.
+   * @param {Components} parts
+   * @param {number[]} components
+   * @returns {number[]}
+   */
+  function dropSpecks(parts, components) {
+    if (!components.length) return components;
+    const heaviest = Math.max(...components.map((k) => parts.mass[k]));
+    let reference = -Infinity;
+    for (const k of components) if (parts.mass[k] >= 0.25 * heaviest) reference = Math.max(reference, boxHeight(parts, k));
+    const reach = SPECK_SIDE * reference;
+    const small = new Set(components.filter((k) => longerSide(parts, k) < reach));
+    const big = components.filter((k) => !small.has(k));
+    const besideADigit = (k) =>
+      big.some(
+        (b) =>
+          parts.x0[k] < parts.x1[b] + reach && parts.x0[b] - reach < parts.x1[k] &&
+          parts.y0[k] < parts.y1[b] + reach && parts.y0[b] - reach < parts.y1[k],
+      );
+    const dot = DOT_SIDE * reference;
+    return components.filter((k) => !small.has(k) || (longerSide(parts, k) >= dot && besideADigit(k)));
+  }
+
+  /**
+   * The component numbers kept as possible digit ink, in order.
+   * @param {Components} parts of an image [height, width]
+   * @returns {number[]}
+   */
+  function marksRemoved(parts) {
+    const minSide = Math.max(8, numeric.roundHalfUp(JUDGED_SIDE * Math.min(parts.width, parts.height)));
+    const junk = junkComponents(parts, minSide);
+    const kept = [];
+    for (let k = 0; k < parts.count; k++) if (!junk.has(k)) kept.push(k);
+    return dropSpecks(parts, kept);
+  }
+
+  image.marks = { componentShape, spansFrame, touchesFrame, junkComponents, dropSpecks, marksRemoved };
+  if (typeof module !== 'undefined' && module.exports) module.exports = image.marks;
+})(typeof globalThis !== 'undefined' ? globalThis : this);
