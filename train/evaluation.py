@@ -15,11 +15,13 @@ import tensorflow as tf
 from digits.constants import NUM_CLASSES
 from digits.files import atomic_path, write_atomically
 from train import figures
+from train.augment import augmented_examples
 from train.config import CnnConfig, MlpConfig
 from train.data import CANONICAL_SHA256, MnistData
 from train.inputs import one_hot
 
 EVALUATION_BATCH_SIZE = 1000  # batch for evaluate/predict: memory only, no effect on results
+AUGMENTED_EXAMPLES = 16  # training images in the CNN's augmented.png, each with 5 augmented copies
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,9 +100,9 @@ def write_json(payload: dict, path: pathlib.Path) -> None:
 
 
 def write_report(folder: pathlib.Path, run: TrainingRun, *, data: MnistData, results: dict) -> dict:
-    """Write `model.keras`, `metrics.json` and the five figures into `folder`; return the metrics.
+    """Write `model.keras`, `metrics.json` and the five figures (the CNN: six) into `folder`.
 
-    `results` is `evaluate`'s dict, probabilities included (the figures need them).
+    Returns the metrics. `results` is `evaluate`'s dict, probabilities included (the figures need them).
     """
     figures_input = dict(results)
     probabilities = figures_input.pop("probabilities")
@@ -115,4 +117,7 @@ def write_report(folder: pathlib.Path, run: TrainingRun, *, data: MnistData, res
         confusion_matrix=np.array(results["confusion_matrix"]),
         title=f"{run.model_name.upper()}: test accuracy {results['test_accuracy']:.2%}",
     )
+    if isinstance(run.config, CnnConfig):
+        examples = augmented_examples(data.train_images[:AUGMENTED_EXAMPLES], config=run.config)
+        figures.plot_augmented(examples, folder / "augmented.png")
     return metrics

@@ -108,6 +108,26 @@ def plot_misclassified(images: np.ndarray, labels: np.ndarray, *, probabilities:
     _save(figure, path)
 
 
+def plot_augmented(rows: np.ndarray, path: pathlib.Path) -> None:
+    """Originals (top row, red frames) above augmented copies: `rows` float `(1 + k, n, 28, 28)` in [0, 1].
+
+    The training augmentation must keep plausible digits; this grid is where a person checks it.
+    """
+    row_count, column_count = rows.shape[:2]
+    figure, axes = plt.subplots(row_count, column_count, figsize=(0.9 * column_count, 0.9 * row_count))
+    figure.suptitle("CNN training augmentation: originals (red), then augmented batches")
+    for row_index, column_index in np.ndindex(row_count, column_count):
+        axis = axes[row_index, column_index]
+        axis.imshow(rows[row_index, column_index], cmap="gray", vmin=0.0, vmax=1.0)
+        axis.set_xticks([])
+        axis.set_yticks([])
+        if row_index == 0:
+            for spine in axis.spines.values():
+                spine.set_color(WRONG_COLOUR)
+    figure.subplots_adjust(wspace=0.05, hspace=0.05)
+    _save(figure, path)
+
+
 def write_all(
     folder: pathlib.Path,
     *,

@@ -46,8 +46,12 @@ def train_mlp(data: MnistData, config: MlpConfig, *, limit: int | None = None):
     return model, history.history, time.perf_counter() - start, train_count
 
 
-def augmented_batches(images, labels, *, config: CnnConfig) -> tf.data.Dataset:
-    """Stream augmented batches `((b, 28, 28, 1), (b, 10))` from uint8 images, shuffled, endlessly."""
+def augmented_batches(images, labels, *, config: CnnConfig, strong_steps: int) -> tf.data.Dataset:
+    """Stream augmented batches `((b, 28, 28, 1), (b, 10))` from uint8 images, shuffled, endlessly.
+
+    Batches from index `strong_steps` on get the affine warp only (`augment_batch`). The map runs
+    sequentially and the batch index keys the random stream, so the stream is reproducible.
+    """
     count = len(images)
     return (
         tf.data.Dataset.from_tensor_slices((to_nhwc(images), one_hot(labels)))
@@ -55,7 +59,7 @@ def augmented_batches(images, labels, *, config: CnnConfig) -> tf.data.Dataset:
         .repeat()
         .batch(min(config.batch_size, count), drop_remainder=True)
         .enumerate()
-        .map(lambda index, batch: augment_batch(index, batch, config=config))
+        .map(lambda index, batch: augment_batch(index, batch, config=config, strong_steps=strong_steps))
         .prefetch(tf.data.AUTOTUNE)
     )
 
@@ -84,8 +88,14 @@ def train_cnn(data: MnistData, config: CnnConfig, *, limit: int | None = None):
     validation_count = min(config.validation_images, len(images) // 5)
     train_count = len(images) - validation_count
     steps_per_epoch = max(1, train_count // config.batch_size)
-    dataset = augmented_batches(images[:train_count], labels[:train_count], config=config)
-    model = build_cnn(dropout_rate=config.dropout_rate, dense_units=config.dense_units)
+    total_steps = steps_per_epoch * config.epochs
+    strong_steps = total_steps - round(total_steps * config.gentle_final_fraction)
+    dataset = augmented_batches(
+        images[:train_count], labels[:train_count], config=config, strong_steps=strong_steps
+    )
+    model = build_cnn(
+        dropout_rate=config.dropout_rate, dense_units=config.dense_units, conv_filters=config.conv_filters
+    )
     model.compile(
         optimizer=keras.optimizers.Adam(warmup_cosine_schedule(steps_per_epoch, config)),
         loss="categorical_crossentropy",
