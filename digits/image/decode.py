@@ -21,11 +21,12 @@ from PIL import Image, UnidentifiedImageError
 
 from digits.constants import LUMA_WEIGHTS, MAX_WORKING_SIDE
 from digits.image.ink import clean_ink
-from digits.image.strips import png_strips
+from digits.image.strips import png_orientation, png_strips
 
 MAX_PIXELS = 40_000_000  # larger images are refused before decoding (decompression bombs)
 MAX_DECODED_BYTES = 80_000_000  # formats decoded whole (not JPEG, not 8-bit PNG) must fit in this
-STRIP_PIXELS = 1_000_000  # pixels converted to integers at a time (about 8 MB per int64 array)
+STRIP_PIXELS = 1_000_000  # pixels decoded and converted to RGBA at a time (4 MB)
+SUM_PIXELS = 250_000  # pixels summed at a time (1 MB per int32 array)
 BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}  # else 4
 ORIENTATIONS = {  # EXIF orientation → how the stored pixels are turned to be seen upright
     2: lambda a: a[:, ::-1],
@@ -96,19 +97,27 @@ class BlockSums:
         """Add the next uint8 RGBA rows `(n, width, 4)`; rows short of a whole block wait for the next."""
         if self.carry is not None:
             rgba = np.concatenate([self.carry, rgba])
+        blocks = min(rgba.shape[0] // self.factor, self.rows - self.done)
+        self.carry = rgba[blocks * self.factor :].copy() if self.done + blocks < self.rows else None
+        step = max(1, SUM_PIXELS // (self.factor * self.factor * self.columns))  # block rows at a time
+        for first in range(0, blocks, step):
+            count = min(step, blocks - first)
+            self._add_blocks(rgba[first * self.factor : (first + count) * self.factor], count)
+
+    def _add_blocks(self, pixels: np.ndarray, blocks: int) -> None:
+        """Sum `blocks` whole block rows of uint8 RGBA: int32 per pixel (≤ 65,025,000), int64 sums."""
         factor, columns = self.factor, self.columns
-        blocks = min(rgba.shape[0] // factor, self.rows - self.done)
-        self.carry = rgba[blocks * factor :] if self.done + blocks < self.rows else None
-        if blocks <= 0:
-            return
-        pixels = rgba[: blocks * factor, : columns * factor]
+        pixels = pixels[:, : columns * factor]
         red, green, blue = LUMA_WEIGHTS
-        alpha = pixels[..., 3].astype(np.int64)
-        channels = pixels[..., :3].astype(np.int64)
-        weighted = (red * channels[..., 0] + green * channels[..., 1] + blue * channels[..., 2]) * alpha
+        alpha = pixels[..., 3].astype(np.int32)
+        weighted = red * pixels[..., 0].astype(np.int32)
+        weighted += green * pixels[..., 1].astype(np.int32)
+        weighted += blue * pixels[..., 2].astype(np.int32)
+        weighted *= alpha
+        shape = (blocks, factor, columns, factor)
+        luma_sums = weighted.reshape(shape).sum(axis=(1, 3), dtype=np.int64)
+        alpha_sums = alpha.reshape(shape).sum(axis=(1, 3), dtype=np.int64)
         count = factor * factor
-        luma_sums = weighted.reshape(blocks, factor, columns, factor).sum(axis=(1, 3))
-        alpha_sums = alpha.reshape(blocks, factor, columns, factor).sum(axis=(1, 3))
         rows = slice(self.done, self.done + blocks)
         self.luma[rows] = luma_sums / (1000 * 255 * 255 * count)
         self.coverage[rows] = alpha_sums / (255 * count)
@@ -197,7 +206,7 @@ def decode_reduced(source, *, max_pixels: int = MAX_PIXELS) -> tuple[np.ndarray,
         if width == 0 or height == 0:
             raise ImageError(f"image has no pixels: {width}×{height}")
         try:
-            orientation = image.getexif().get(0x0112, 1)
+            orientation = png_orientation(data) if image.format == "PNG" else image.getexif().get(0x0112, 1)
             luma, coverage, factor = _decode(image, data)
         except Image.DecompressionBombError as error:
             raise ImageError(f"image too large: {str(error).splitlines()[0]}") from None
