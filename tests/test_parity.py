@@ -102,6 +102,33 @@ def test_keras_entries_match_the_committed_files():
         assert entry["sha256"] == sha256_file(path)
 
 
+@pytest.mark.parametrize("model", MODELS)
+def test_every_model_ships_its_teach_anchors_as_the_manifest_says(model):
+    from digits.anchors import read_anchors
+
+    block = MANIFEST["anchors"][model]
+    path = DEFAULT_MODELS_DIR / block["file"]
+    assert block["file"] == f"{model}/anchors.json"
+    assert (block["bytes"], block["sha256"]) == (path.stat().st_size, sha256_file(path))
+    anchors = read_anchors(path)
+    assert anchors.model == model
+    assert anchors.embedding_size == block["embedding_size"] == EMBEDDING_SIZE
+
+
+@pytest.mark.slow
+def test_committed_anchors_are_what_the_fp32_onnx_model_gives_on_the_training_set(mnist_data_dir):
+    """Rebuilding the CNN's anchors from the committed files gives the committed bytes."""
+    from digits.anchors import anchors_to_json
+    from export.anchors import compute_anchors
+    from export.evaluate import load_training_set
+
+    images, labels = load_training_set(mnist_data_dir)
+    block = MANIFEST["anchors"]["cnn"]
+    onnx_path = DEFAULT_MODELS_DIR / ENTRIES["cnn-onnx-fp32"]["files"][0]
+    rebuilt = compute_anchors(onnx_path, images, labels, model="cnn")
+    assert anchors_to_json(rebuilt) == (DEFAULT_MODELS_DIR / block["file"]).read_text()
+
+
 def test_a_broken_model_file_is_a_clear_error(tmp_path):
     shutil.copytree(DEFAULT_MODELS_DIR / "mlp" / "onnx-fp32", tmp_path / "mlp" / "onnx-fp32")
     (tmp_path / "manifest.json").write_text(json.dumps({"models": [ENTRIES["mlp-onnx-fp32"]], "keras": []}))
