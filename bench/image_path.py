@@ -68,10 +68,18 @@ def real_digits(classifier: OnnxClassifier, folder: pathlib.Path) -> dict:
         counts[0] += right
         counts[1] += 1
         if not right:
-            wrong.append({"file": row["file"], "kind": row["kind"], "digit": int(row["digit"]), "read": digit})
+            wrong.append(
+                {"file": row["file"], "kind": row["kind"], "digit": int(row["digit"]), "read": digit}
+            )
     total = [sum(counts[0] for counts in by_kind.values()), len(rows)]
     kinds = {kind: {"right": r, "total": n, "accuracy": r / n} for kind, (r, n) in sorted(by_kind.items())}
-    return {"kinds": kinds, "right": total[0], "total": total[1], "accuracy": total[0] / total[1], "wrong": wrong}
+    return {
+        "kinds": kinds,
+        "right": total[0],
+        "total": total[1],
+        "accuracy": total[0] / total[1],
+        "wrong": wrong,
+    }
 
 
 def mnist_renderings(classifier: OnnxClassifier, data_dir, count: int) -> dict:
@@ -87,8 +95,13 @@ def mnist_renderings(classifier: OnnxClassifier, data_dir, count: int) -> dict:
         predicted = read(classifier, [render(digit, seed) for seed, digit in enumerate(images)])
         right = sum(digit == label for digit, label in zip(predicted, labels, strict=True))
         blank = sum(digit is None for digit in predicted)
-        results[name] = {"right": int(right), "total": len(labels), "accuracy": right / len(labels),
-                         "blank": blank, "seconds": round(time.perf_counter() - start, 1)}
+        results[name] = {
+            "right": int(right),
+            "total": len(labels),
+            "accuracy": right / len(labels),
+            "blank": blank,
+            "seconds": round(time.perf_counter() - start, 1),
+        }
         print(f"{name}: {right}/{len(labels)} ({right / len(labels):.2%}), {blank} blank", flush=True)
     return results
 
@@ -110,24 +123,41 @@ def photo_time(repeats: int = 3) -> dict:
 
 
 def markdown(report: dict) -> str:
-    """The report as a short Markdown page."""
-    lines = ["# The image path, measured", "", f"Model: `{report['model']}`. Command: `{report['command']}`.", ""]
+    """Render the report as a short Markdown page."""
+    lines = [
+        "# The image path, measured",
+        "",
+        f"Model: `{report['model']}`. Command: `{report['command']}`.",
+        "",
+    ]
     real = report.get("real")
     if real:
         lines += ["## Real digit images", "", "| kind | right | accuracy |", "|---|---|---|"]
         for kind, counts in real["kinds"].items():
             lines.append(f"| {kind} | {counts['right']}/{counts['total']} | {counts['accuracy']:.1%} |")
         lines += [f"| all | {real['right']}/{real['total']} | {real['accuracy']:.1%} |", ""]
-        lines += ["Read wrong: " + (", ".join(f"{w['file']} → {w['read']}" for w in real["wrong"]) or "none"), ""]
+        lines += [
+            "Read wrong: " + (", ".join(f"{w['file']} → {w['read']}" for w in real["wrong"]) or "none"),
+            "",
+        ]
     if report.get("mnist"):
-        lines += ["## MNIST test digits written to files and read back", "",
-                  "| rendering | right | accuracy | blank |", "|---|---|---|---|"]
+        lines += [
+            "## MNIST test digits written to files and read back",
+            "",
+            "| rendering | right | accuracy | blank |",
+            "|---|---|---|---|",
+        ]
         for name, row in report["mnist"].items():
-            lines.append(f"| {name} | {row['right']}/{row['total']} | {row['accuracy']:.2%} | {row['blank']} |")
+            lines.append(
+                f"| {name} | {row['right']}/{row['total']} | {row['accuracy']:.2%} | {row['blank']} |"
+            )
         lines.append("")
     if report.get("photo"):
         photo = report["photo"]
-        lines += [f"Cleaning a {photo['size']} {photo['format']} photo (`load_image`): {photo['seconds']} s.", ""]
+        lines += [
+            f"Cleaning a {photo['size']} {photo['format']} photo (`load_image`): {photo['seconds']} s.",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -136,16 +166,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=pathlib.Path, default=DEFAULT_MODEL)
     parser.add_argument("--realdigits", type=pathlib.Path, default=DEFAULT_REAL)
-    parser.add_argument("--mnist-count", type=int, default=10_000, help="MNIST test digits per rendering (0: skip)")
-    parser.add_argument("--data-dir", default=None, help="MNIST files (default: MNIST_DATA_DIR, cache, download)")
+    parser.add_argument(
+        "--mnist-count", type=int, default=10_000, help="MNIST test digits per rendering (0: skip)"
+    )
+    parser.add_argument(
+        "--data-dir", default=None, help="MNIST files (default: MNIST_DATA_DIR, cache, download)"
+    )
     parser.add_argument("--no-photo", action="store_true", help="skip timing the 12-MP photo")
     arguments = parser.parse_args(argv)
     classifier = OnnxClassifier(arguments.model)
-    report = {"model": str(arguments.model.relative_to(REPOSITORY)) if arguments.model.is_relative_to(REPOSITORY)
-              else str(arguments.model), "command": "python -m bench.image_path " + " ".join(argv or sys.argv[1:])}
+    report = {
+        "model": str(arguments.model.relative_to(REPOSITORY))
+        if arguments.model.is_relative_to(REPOSITORY)
+        else str(arguments.model),
+        "command": "python -m bench.image_path " + " ".join(argv or sys.argv[1:]),
+    }
     if (arguments.realdigits / "SOURCES.tsv").is_file():
         report["real"] = real_digits(classifier, arguments.realdigits)
-        print(f"real: {report['real']['right']}/{report['real']['total']}", report["real"]["kinds"], flush=True)
+        print(
+            f"real: {report['real']['right']}/{report['real']['total']}", report["real"]["kinds"], flush=True
+        )
     if arguments.mnist_count > 0:
         report["mnist"] = mnist_renderings(classifier, arguments.data_dir, arguments.mnist_count)
     if not arguments.no_photo:

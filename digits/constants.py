@@ -109,12 +109,12 @@ IMAGE_PATH_NAMES = (
     "NOISE_SIGMAS", "INK_SIGMAS", "MIN_CONTRAST", "INK_TOP_FRACTION", "INK_TOP_MIN_PIXELS", "CLEAN_NOISE",
     "RAMP_START", "RAMP_END", "RAMP_START_CLEAN", "RAMP_END_CLEAN", "LINE_COVERAGE", "LINE_ALONE",
     "MAX_LINE_THICKNESS", "LINE_CLEARANCE", "JUDGED_SIDE", "WEAK_SHARE", "FAT_RATIO", "SOLID_RATIO",
-    "EDGE_CONTACT", "LINE_ASPECT", "EDGE_INSIDE_MASS", "FRAME_WEAK_SHARE", "SPECK_SIDE", "DOT_SIDE", "MASK_LEVEL",
-    "FRAME_SIDE", "THIN_WIDTH", "TARGET_WIDTH",
+    "EDGE_CONTACT", "LINE_ASPECT", "EDGE_INSIDE_MASS", "FRAME_WEAK_SHARE", "SPECK_SIDE", "DOT_SIDE",
+    "MASK_LEVEL", "FRAME_SIDE", "THIN_WIDTH", "TARGET_WIDTH",
 )  # fmt: skip
 
 
 def image_path_spec() -> dict:
-    """The image path's constants for JavaScript (`spec()` includes them), tuples as lists."""
-    values = globals()
-    return {name: list(values[name]) if isinstance(values[name], tuple) else values[name] for name in IMAGE_PATH_NAMES}
+    """Return the image path's constants for JavaScript (`spec()` includes them), tuples as lists."""
+    values = {name: globals()[name] for name in IMAGE_PATH_NAMES}
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in values.items()}

@@ -58,14 +58,19 @@ print(json.dumps({"growth_mb": peak - before, "retained_mb": rss_mb() - before, 
 @pytest.fixture(scope="module", params=["RGB", "L"])
 def large_png(request, tmp_path_factory) -> pathlib.Path:
     path = tmp_path_factory.mktemp("large") / f"{request.param}.png"
-    subprocess.run([sys.executable, "-c", WRITE_PNG, request.param, str(path), str(SIDE)], check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-c", WRITE_PNG, request.param, str(path), str(SIDE)], check=True, timeout=300
+    )
     return path
 
 
 def measure(what: str, path: pathlib.Path, *extra: str) -> dict:
     completed = subprocess.run(
         [sys.executable, "-c", MEASURE, what, str(path), *extra],
-        cwd=REPOSITORY, capture_output=True, text=True, timeout=300,
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout.strip().splitlines()[-1])

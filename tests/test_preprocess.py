@@ -83,7 +83,13 @@ def test_image_golden_file_matches_the_python_image_path():
             )
             assert difference.max() <= 1e-6, f"{stored['name']}: rerun tests/golden/make_golden.py"
     names = {case["name"] for case in golden["cases"]}
-    assert {"photo_shadow_jpeg", "tight_crop_png", "thin_lines_png", "ruled_paper_png", "blank_paper_jpeg"} <= names
+    assert {
+        "photo_shadow_jpeg",
+        "tight_crop_png",
+        "thin_lines_png",
+        "ruled_paper_png",
+        "blank_paper_jpeg",
+    } <= names
     assert any(case["width"] > 1024 or case["height"] > 1024 for case in golden["cases"])  # a reduced one
 
 

@@ -1,6 +1,7 @@
-"""Block grids of the image path (`web/image/blocks.js`): square blocks laid from the top-left
-corner, the last row and column moved back to end at the edge; an order statistic per block;
-bilinear interpolation between block centres back to pixels.
+"""Block grids of the image path (`web/image/blocks.js`).
+
+Square blocks laid from the top-left corner, the last row and column moved back to end at the
+edge; an order statistic per block; bilinear interpolation between block centres back to pixels.
 """
 
 import math
@@ -15,7 +16,7 @@ def block_starts(length: int, block: int) -> np.ndarray:
 
 
 def block_statistics(pixels: np.ndarray, block: int, fraction: float) -> np.ndarray:
-    """The order statistic `fraction` of every block of float64 `(height, width)`: `(rows, columns)`."""
+    """Return the order statistic `fraction` of every block of float64 `(height, width)`: `(rows, cols)`."""
     height, width = pixels.shape
     rows = block_starts(height, block)[:, None] + np.arange(block)  # (rows, block)
     columns = block_starts(width, block)[:, None] + np.arange(block)  # (columns, block)

@@ -1,5 +1,6 @@
-"""Cleaning (`web/image/clean.js`): luma at working resolution → ink, float64 `(h, w)` in [0, 1],
-white on black.
+"""Cleaning (`web/image/clean.js`): luma at working resolution → white ink on black.
+
+The ink is float64 `(h, w)` in [0, 1]:
 
 1. Flatten transparency (`flatten`).
 2. Decide the polarity (`ink_is_dark`): the border's dark share and the local skew of deviations.
@@ -52,8 +53,9 @@ class Ink:
 
 
 def flatten(luma: np.ndarray, coverage: np.ndarray) -> np.ndarray | None:
-    """Premultiplied luma and coverage float32 `(h, w)` → float64 luma, or None when nothing is
-    painted. Transparent parts take the colour that contrasts with what is painted.
+    """Flatten premultiplied luma and coverage float32 `(h, w)` into float64 luma.
+
+    Transparent parts take the colour that contrasts with what is painted; None when nothing is.
     """
     gray = luma.astype(np.float64)
     if bool((coverage >= 1).all()):
@@ -67,14 +69,15 @@ def flatten(luma: np.ndarray, coverage: np.ndarray) -> np.ndarray | None:
 
 
 def border_dark_share(gray: np.ndarray, level: float) -> float:
-    """The share of the outer ring's pixels at or below `level`."""
+    """Return the share of the outer ring's pixels at or below `level`."""
     height, width = gray.shape
-    ring = np.concatenate([gray[0], gray[height - 1], gray[1 : height - 1, 0], gray[1 : height - 1, width - 1]])
+    inner = slice(1, height - 1)
+    ring = np.concatenate([gray[0], gray[height - 1], gray[inner, 0], gray[inner, width - 1]])
     return int((ring <= level).sum()) / ring.size
 
 
 def surroundings_of(gray: np.ndarray, block_count: int) -> np.ndarray:
-    """The surroundings of every pixel: block medians, bilinear (one median for small images)."""
+    """Return every pixel's surroundings: block medians, bilinear (one median for small images)."""
     height, width = gray.shape
     if min(width, height) < MIN_SHADED_SIDE:
         return np.full((height, width), order_statistic(subsample(gray, MAX_STATISTIC_SAMPLES), 0.5))
@@ -95,7 +98,7 @@ def local_skew(gray: np.ndarray, block_count: int) -> float:
 
 
 def ink_is_dark(gray: np.ndarray) -> tuple[bool, bool]:
-    """The polarity of luma `(h, w)`: (ink darker than paper, certain).
+    """Decide the polarity of luma `(h, w)`: (ink darker than paper, certain).
 
     Border first when it is nine tenths one side, then (small images) a clear border or the skew,
     then a clear coarse skew, else the sign of coarse skew + fine skew + border vote.

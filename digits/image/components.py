@@ -30,7 +30,7 @@ class Components:
 
 
 def find_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs of a bool mask `(height, width)` in raster order: (row, start, end), end exclusive."""
+    """Find the runs of a bool mask `(height, width)` in raster order: (row, start, end), end exclusive."""
     height, width = mask.shape
     padded = np.zeros((height, width + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
@@ -54,7 +54,9 @@ def run_roots(row: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray
     rows, starts, ends = row.tolist(), start.tolist(), end.tolist()
     below = 0  # first run of the next row that may touch run a
     for a in range(count):
-        while below < count and (rows[below] <= rows[a] or (rows[below] == rows[a] + 1 and ends[below] < starts[a])):
+        while below < count and (
+            rows[below] <= rows[a] or (rows[below] == rows[a] + 1 and ends[below] < starts[a])
+        ):
             below += 1
         b = below
         while b < count and rows[b] == rows[a] + 1 and starts[b] <= ends[a]:

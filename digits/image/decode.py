@@ -1,5 +1,6 @@
-"""Decoding: any image file → luma and coverage at the working resolution → clean ink
-(`web/image/decode.js` for the pixel part; numpy + Pillow only).
+"""Decoding: any image file → luma and coverage at the working resolution → clean ink.
+
+`web/image/decode.js` is the pixel part's twin; numpy + Pillow only.
 
 Paths, bytes or file-like objects in any format and mode Pillow reads; EXIF orientation applied.
 Pixels are reduced by exact integer block averaging (`reduce_rgba`, the same sums as JavaScript)
@@ -49,7 +50,7 @@ def block_factor(width: int, height: int, max_side: int = MAX_WORKING_SIDE) -> i
 
 
 def _read(source) -> bytes:
-    """The bytes of `source` (path, bytes or binary file-like); ImageError when unreadable or empty."""
+    """Read the bytes of `source` (path, bytes or binary file-like); ImageError when unreadable or empty."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     elif isinstance(source, (str, os.PathLike)):
@@ -140,7 +141,7 @@ def reduce_rgba(rgba: np.ndarray, *, max_side: int = MAX_WORKING_SIDE) -> tuple[
 
 
 def _reduce_image(image: Image.Image) -> tuple[np.ndarray, np.ndarray, int]:
-    """A decoded image → reduced (luma, coverage, factor), converted to RGBA a strip at a time."""
+    """Reduce a decoded image to (luma, coverage, factor), converted to RGBA a strip at a time."""
     width, height = image.size
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         return _reduce_wide(image)
@@ -191,8 +192,9 @@ def _decode(image: Image.Image, data: bytes) -> tuple[np.ndarray, np.ndarray, in
 
 
 def decode_reduced(source, *, max_pixels: int = MAX_PIXELS) -> tuple[np.ndarray, np.ndarray, int]:
-    """Decode `source` into premultiplied luma and coverage float32 `(h, w)` at the working
-    resolution, turned upright, and the reduction factor. Raises `ImageError` for bad input.
+    """Decode `source` into premultiplied luma and coverage float32 `(h, w)`, and the factor.
+
+    At the working resolution, turned upright. Raises `ImageError` for bad input.
     """
     if max_pixels <= 0:
         raise ValueError(f"max_pixels must be positive, got {max_pixels}")

@@ -1,5 +1,6 @@
-"""Reduced luma → the digits' clean ink (`web/image/ink.js`): cleaning, the polarity settled,
-ruled lines cleared, marks that are not digits dropped.
+"""Reduced luma → the digits' clean ink (`web/image/ink.js`).
+
+Cleaning, the polarity settled, ruled lines cleared, marks that are not digits dropped.
 
 When `clean` is not certain of the polarity it returns both; each is cleared of lines and marks,
 and the first guess stands unless it keeps no strong ink (nothing at or above MASK_LEVEL) while the

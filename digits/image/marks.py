@@ -1,6 +1,7 @@
-"""Marks that are not digits (`web/image/marks.js`): shading left over, blobs, paper edges, lines
-across the frame, specks. Judged per connected component of ink, before pieces are grouped into
-digits.
+"""Marks that are not digits (`web/image/marks.js`).
+
+Shading left over, blobs, paper edges, lines across the frame, specks: judged per connected
+component of ink, before pieces are grouped into digits.
 
 - Weak components (mean ink under WEAK_SHARE × the strongest) that touch the frame or are fat
   (stroke width over FAT_RATIO × their longer side) are shading: dropped.
@@ -74,18 +75,21 @@ def component_shape(parts: Components, k: int) -> tuple[float, float]:
 
 def spans_frame(parts: Components, k: int) -> bool:
     """Whether component k is a thin line from one side of the frame to the opposite one."""
-    across = parts.x0[k] == 0 and parts.x1[k] == parts.width and _box_height(parts, k) * LINE_ASPECT <= parts.width
-    down = parts.y0[k] == 0 and parts.y1[k] == parts.height and _box_width(parts, k) * LINE_ASPECT <= parts.height
+    thin_across = _box_height(parts, k) * LINE_ASPECT <= parts.width
+    thin_down = _box_width(parts, k) * LINE_ASPECT <= parts.height
+    across = parts.x0[k] == 0 and parts.x1[k] == parts.width and thin_across
+    down = parts.y0[k] == 0 and parts.y1[k] == parts.height and thin_down
     return bool(across or down)
 
 
 def touches_frame(parts: Components, k: int) -> bool:
     """Whether component k reaches the image's outer ring."""
-    return bool(parts.x0[k] == 0 or parts.y0[k] == 0 or parts.x1[k] == parts.width or parts.y1[k] == parts.height)
+    on_left_or_top = parts.x0[k] == 0 or parts.y0[k] == 0
+    return bool(on_left_or_top or parts.x1[k] == parts.width or parts.y1[k] == parts.height)
 
 
 def junk_components(parts: Components, min_side: int) -> set[int]:
-    """The component numbers that are not ink of a digit (see the module's doc)."""
+    """Return the component numbers that are not ink of a digit (see the module's doc)."""
     judged = [k for k in range(parts.count) if _longer_side(parts, k) >= min_side]
     junk: set[int] = set()
     if not judged:
@@ -111,8 +115,10 @@ def junk_components(parts: Components, min_side: int) -> set[int]:
 
 
 def drop_specks(parts: Components, components: list[int]) -> list[int]:
-    """The components that are not specks, in order: a speck is under SPECK_SIDE × the digits'
-    height both ways and away from every bigger component, or under DOT_SIDE × it anywhere.
+    """Return the components that are not specks, in order.
+
+    A speck is under SPECK_SIDE × the digits' height both ways and away from every bigger
+    component, or under DOT_SIDE × it anywhere.
     """
     if not components:
         return components
@@ -136,7 +142,7 @@ def drop_specks(parts: Components, components: list[int]) -> list[int]:
 
 
 def marks_removed(parts: Components) -> list[int]:
-    """The component numbers kept as possible digit ink, in order."""
+    """Return the component numbers kept as possible digit ink, in order."""
     min_side = max(8, round_half_up(JUDGED_SIDE * min(parts.width, parts.height)))
     junk = junk_components(parts, min_side)
     return drop_specks(parts, [k for k in range(parts.count) if k not in junk])

@@ -1,6 +1,7 @@
-"""Boolean masks of the recipe (`web/image/masks.js`): pooling by "any" (a 1-px line survives any
-reduction), the stroke width from cross-erosion depths, dilation by a disk. Masks are bool numpy
-arrays `(height, width)`.
+"""Boolean masks of the recipe (`web/image/masks.js`), bool numpy arrays `(height, width)`.
+
+Pooling by "any" (a 1-px line survives any reduction), the stroke width from cross-erosion
+depths, dilation by a disk.
 """
 
 import math
@@ -37,8 +38,10 @@ def erode_cross(mask: np.ndarray) -> np.ndarray:
 
 
 def stroke_width(mask: np.ndarray) -> float:
-    """Mean stroke width (pixels) from erosion depths: D = Σ surviving counts / area,
-    width = 2·(D + sqrt(max(D² − D, 0))) − 1 (exact for a straight stroke of odd width); 0 when empty.
+    """Measure the mean stroke width (pixels) from erosion depths; 0 when empty.
+
+    D = Σ surviving counts / area, width = 2·(D + sqrt(max(D² − D, 0))) − 1 (exact for a straight
+    stroke of odd width).
     """
     area = int(mask.sum())
     if area == 0:

@@ -1,6 +1,7 @@
-"""Small numeric building blocks of the image path, each with one exact definition shared with
-`web/image/numeric.js`: rounding half up, order statistics (selection, no interpolation), numpy's
-float64 summation, Otsu's threshold, deterministic subsampling, a square dilation.
+"""Small numeric building blocks of the image path, each defined exactly as in `web/image/numeric.js`.
+
+Rounding half up, order statistics (selection, no interpolation), numpy's float64 summation,
+Otsu's threshold, deterministic subsampling, a square dilation.
 
 Images are float64 or bool numpy arrays `(height, width)`; every function returns new arrays.
 """
@@ -18,19 +19,19 @@ def round_half_up(value: float) -> int:
 
 
 def numpy_sum(values: np.ndarray) -> float:
-    """The float64 sum of all values in row-major order (what `numpySum` in JS reproduces bit for bit)."""
+    """Sum all values as float64 in row-major order (what `numpySum` in JS reproduces bit for bit)."""
     return float(np.ascontiguousarray(values, dtype=np.float64).ravel().sum())
 
 
 def order_statistic(values: np.ndarray, fraction: float) -> float:
-    """The value at index floor(fraction·(n − 1)) of the values sorted ascending (n ≥ 1)."""
+    """Return the value at index floor(fraction·(n − 1)) of the values sorted ascending (n ≥ 1)."""
     flat = np.asarray(values, dtype=np.float64).ravel()
     index = math.floor(fraction * (flat.size - 1))
     return float(np.partition(flat, index)[index])
 
 
 def nth_largest(values: np.ndarray, count: int) -> float:
-    """The count-th largest value (the largest when count ≤ 1, the smallest past n)."""
+    """Return the count-th largest value (the largest when count ≤ 1, the smallest past n)."""
     flat = np.asarray(values, dtype=np.float64).ravel()
     index = min(max(flat.size - count, 0), flat.size - 1)
     return float(np.partition(flat, index)[index])

@@ -1,7 +1,8 @@
-"""The paper's level under the ink (`web/image/paper.js`): a low order statistic per block of a
-fine grid (paper as long as a tenth of the block is paper), the grid continued linearly past its
-borders, opened morphologically (min then max over 9 × 9 blocks: no stroke survives, shadows and
-light gradients do), bilinear back to pixels.
+"""The paper's level under the ink (`web/image/paper.js`).
+
+A low order statistic per block of a fine grid (paper as long as a tenth of the block is paper),
+the grid continued linearly past its borders, opened morphologically (min then max over 9 × 9
+blocks: no stroke survives, shadows and light gradients do), bilinear back to pixels.
 """
 
 import math
@@ -32,8 +33,10 @@ def _extend_axis0(grid: np.ndarray, count: int, low: float, high: float) -> np.n
 
 
 def extend_linearly(grid: np.ndarray, count: int) -> np.ndarray:
-    """Pad `count` cells on every side of float64 `(rows, columns)`, rows then columns continued in
-    straight lines from their last two cells (a lone cell repeats), clamped to the grid's range.
+    """Pad `count` cells on every side of float64 `(rows, columns)`.
+
+    Rows then columns are continued in straight lines from their last two cells (a lone cell
+    repeats), clamped to the grid's range.
     """
     low, high = float(grid.min()), float(grid.max())
     tall = _extend_axis0(grid, count, low, high)
@@ -41,7 +44,7 @@ def extend_linearly(grid: np.ndarray, count: int) -> np.ndarray:
 
 
 def window_extreme(grid: np.ndarray, radius: int, *, largest: bool) -> np.ndarray:
-    """The min (or max) over the (2·radius + 1)² square around each cell, cells outside skipped."""
+    """Take the min (or max) over the (2·radius + 1)² square around each cell, cells outside skipped."""
     pick = np.maximum if largest else np.minimum
     fill = -np.inf if largest else np.inf
     rows, columns = grid.shape
@@ -59,7 +62,7 @@ def window_extreme(grid: np.ndarray, radius: int, *, largest: bool) -> np.ndarra
 
 
 def paper_level(inkness: np.ndarray) -> np.ndarray:
-    """The paper's level under inkness float64 `(height, width)` (ink bright): float64, smooth."""
+    """Estimate the paper's level under inkness float64 `(height, width)` (ink bright): float64, smooth."""
     height, width = inkness.shape
     if min(width, height) < MIN_SHADED_SIDE:
         level = order_statistic(subsample(inkness, MAX_STATISTIC_SAMPLES), PAPER_FRACTION)
@@ -68,6 +71,7 @@ def paper_level(inkness: np.ndarray) -> np.ndarray:
     levels = block_statistics(inkness, block, PAPER_FRACTION)
     rows, columns = levels.shape
     extended = extend_linearly(levels, OPENING_RADIUS)
-    opened = window_extreme(window_extreme(extended, OPENING_RADIUS, largest=False), OPENING_RADIUS, largest=True)
+    eroded = window_extreme(extended, OPENING_RADIUS, largest=False)
+    opened = window_extreme(eroded, OPENING_RADIUS, largest=True)
     cropped = opened[OPENING_RADIUS : OPENING_RADIUS + rows, OPENING_RADIUS : OPENING_RADIUS + columns]
     return bilinear_grid(np.ascontiguousarray(cropped), block, height, width)

@@ -1,5 +1,7 @@
-"""One digit's ink → the 28×28 MNIST input, strokes brought to MNIST's width first
-(`web/image/recipe.js`, operation for operation; `tests/golden/` holds the two within 1/255).
+"""One digit's ink → the 28×28 MNIST input, strokes brought to MNIST's width first.
+
+`web/image/recipe.js` does the same operation for operation; `tests/golden/` holds the two within
+1/255 per pixel.
 
 Stroke width: the mask (ink ≥ MASK_LEVEL) pooled by "any" to a frame whose longer side is
 FRAME_SIDE, measured from its cross-erosion depths; a digit thinner than THIN_WIDTH has its mask
@@ -69,7 +71,7 @@ def resample(pixels: np.ndarray, target_height: int, target_width: int) -> np.nd
 
 
 def ink_box(pixels: np.ndarray) -> tuple[int, int, int, int] | None:
-    """The box (top, bottom, left, right) of pixels above INK_THRESHOLD (ends exclusive), or None."""
+    """Return the box (top, bottom, left, right) of pixels above INK_THRESHOLD (ends exclusive), or None."""
     ink = pixels > INK_THRESHOLD
     rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
@@ -78,8 +80,9 @@ def ink_box(pixels: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def normalise_strokes(pixels: np.ndarray) -> np.ndarray:
-    """Bring a digit's strokes (float64 `(h, w)`, cropped to its ink box) to MNIST's width: the
-    crop itself, or the frame with its thin mask widened by a disk.
+    """Bring a digit's strokes (float64 `(h, w)`, cropped to its ink box) to MNIST's width.
+
+    Returns the crop itself, or the frame with its thin mask widened by a disk.
     """
     height, width = pixels.shape
     longer = max(height, width)
@@ -124,8 +127,9 @@ def mnist_recipe(pixels: np.ndarray) -> np.ndarray | None:
 
 
 def digit_input(pixels: np.ndarray, *, normalise: bool = True) -> np.ndarray | None:
-    """A digit's ink (others' ink removed), float64 `(h, w)` → float32 `(28, 28)`, or None without
-    ink. `normalise` widens thin strokes first.
+    """Turn a digit's ink (others' ink removed), float64 `(h, w)`, into float32 `(28, 28)`.
+
+    None without ink. `normalise` widens thin strokes first.
     """
     box = ink_box(pixels)
     if box is None:

@@ -36,9 +36,10 @@ def _chunk(kind: bytes, payload: bytes) -> bytes:
 
 
 def png_orientation(data: bytes) -> int:
-    """The EXIF orientation of a PNG from its eXIf chunk, 1 without one.
+    """Read the EXIF orientation of a PNG from its eXIf chunk, 1 without one.
 
-    Pillow's `getexif()` decodes a whole PNG to look for the chunk, which may follow the pixels."""
+    Pillow's `getexif()` decodes a whole PNG to look for the chunk, which may follow the pixels.
+    """
     for kind, payload in _chunks(data):
         if kind == b"eXIf":
             exif = Image.Exif()
@@ -48,9 +49,10 @@ def png_orientation(data: bytes) -> int:
 
 
 def png_strips(data: bytes) -> Iterator[np.ndarray] | None:
-    """An iterator over uint8 RGBA strips `(rows, width, 4)` top to bottom, or None when this PNG
-    is not an 8-bit, non-interlaced one (decode it whole then). Corrupt data raises ValueError
-    or zlib.error while iterating.
+    """Iterate over uint8 RGBA strips `(rows, width, 4)` of an 8-bit, non-interlaced PNG, top to bottom.
+
+    None for any other PNG (decode it whole then). Corrupt data raises ValueError or zlib.error
+    while iterating.
     """
     if not data.startswith(SIGNATURE):
         return None

@@ -74,7 +74,11 @@ CASES = {  # name → digits → file bytes
     "speck_and_edge_jpeg": lambda d: encode(speck_and_edge(d[3]), "JPEG", quality=90),
     "transparent_png": lambda d: encode(transparent(d[8])),
     "exif_rotated_jpeg": lambda d: exif_rotated(d[9]),
-    "large_png_reduced": lambda d: encode(paper_scene(upscale(d[2], 600), size=(900, 1300), seed=8, noise=0.0)),
+    "large_png_reduced": lambda d: encode(
+        paper_scene(upscale(d[2], 600), size=(900, 1300), seed=8, noise=0.0)
+    ),
     "tiny_16px_png": lambda d: encode(255 - np.asarray(Image.fromarray(d[7]).resize((16, 16)))),
-    "blank_paper_jpeg": lambda d: encode(_photo(np.zeros((28, 28), np.uint8), seed=9, shadow=0.1), "JPEG", quality=85),
+    "blank_paper_jpeg": lambda d: encode(
+        _photo(np.zeros((28, 28), np.uint8), seed=9, shadow=0.1), "JPEG", quality=85
+    ),
 }

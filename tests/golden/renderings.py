@@ -37,8 +37,9 @@ def skeleton(mask: np.ndarray) -> np.ndarray:
             p5, p6, p7 = image[2:, 2:], image[2:, 1:-1], image[2:, :-2]
             p8, p9 = image[1:-1, :-2], image[:-2, :-2]
             ring = [p2, p3, p4, p5, p6, p7, p8, p9, p2]
-            neighbours = sum(ring[:8].__iter__())
-            transitions = sum(((a == 0) & (b == 1)).astype(np.uint8) for a, b in zip(ring[:-1], ring[1:]))
+            neighbours = sum(ring[:8])
+            pairs = zip(ring[:-1], ring[1:], strict=True)
+            transitions = sum(((a == 0) & (b == 1)).astype(np.uint8) for a, b in pairs)
             first, second = (p2 * p4 * p6, p4 * p6 * p8) if step == 0 else (p2 * p4 * p8, p2 * p6 * p8)
             remove = (image[1:-1, 1:-1] == 1) & (neighbours >= 2) & (neighbours <= 6) & (transitions == 1)
             remove &= (first == 0) & (second == 0)
