@@ -92,10 +92,12 @@ FAT_RATIO = 0.3  # … and touching the frame or with strokes this thick (× its
 SOLID_RATIO = 0.4  # strokes this thick (× the longer side): a solid blob, suspect
 EDGE_CONTACT = 0.5  # lying along this share of an image side: a paper edge, suspect
 LINE_ASPECT = 8  # from side to side and this many times longer than thick: a line, suspect
-EDGE_INSIDE_MASS = 0.1  # a suspect goes when an ordinary component has this share of its mass
+EDGE_INSIDE_MASS = 0.1  # a suspect goes when an ordinary component has this share of its mass …
+EDGE_GAP = 0.1  # … and none lies within this × the heaviest one's height (≥ 2 px) of it
 FRAME_WEAK_SHARE = 0.35  # touching the frame with mean ink under this × the best inside one: junk
 SPECK_SIDE = 0.25  # under this × the digits' height both ways and away from them: a speck
 DOT_SIDE = 0.05  # under this × the digits' height both ways: a dot, a speck even beside a digit
+MAX_DIGIT_PIECES = 2  # a digit is at most this many strokes: more pieces, and the polarity may be wrong
 # recipe: stroke width normalised relative to the digit's size
 MASK_LEVEL = 0.5  # a pixel at or above this is in the digit's mask (stroke width)
 FRAME_SIDE = 80  # the stroke-width frame: the digit's longer side, pixels
@@ -109,8 +111,8 @@ IMAGE_PATH_NAMES = (
     "NOISE_SIGMAS", "INK_SIGMAS", "MIN_CONTRAST", "INK_TOP_FRACTION", "INK_TOP_MIN_PIXELS", "CLEAN_NOISE",
     "RAMP_START", "RAMP_END", "RAMP_START_CLEAN", "RAMP_END_CLEAN", "LINE_COVERAGE", "LINE_ALONE",
     "MAX_LINE_THICKNESS", "LINE_CLEARANCE", "JUDGED_SIDE", "WEAK_SHARE", "FAT_RATIO", "SOLID_RATIO",
-    "EDGE_CONTACT", "LINE_ASPECT", "EDGE_INSIDE_MASS", "FRAME_WEAK_SHARE", "SPECK_SIDE", "DOT_SIDE",
-    "MASK_LEVEL", "FRAME_SIDE", "THIN_WIDTH", "TARGET_WIDTH",
+    "EDGE_CONTACT", "LINE_ASPECT", "EDGE_INSIDE_MASS", "EDGE_GAP", "FRAME_WEAK_SHARE", "SPECK_SIDE",
+    "DOT_SIDE", "MAX_DIGIT_PIECES", "MASK_LEVEL", "FRAME_SIDE", "THIN_WIDTH", "TARGET_WIDTH",
 )  # fmt: skip
 
 

@@ -3,15 +3,18 @@
 Cleaning, the polarity settled, ruled lines cleared, marks that are not digits dropped.
 
 When `clean` is not certain of the polarity it returns both; each is cleared of lines and marks,
-and the first guess stands unless it keeps no strong ink (nothing at or above MASK_LEVEL) while the
-other does. Both languages share this rule.
+and the first guess stands unless its kept ink is unlike a digit: nothing strong (at or above
+MASK_LEVEL) kept, or more than MAX_DIGIT_PIECES pieces (components with strong ink) while the
+other polarity keeps fewer. A digit is one or two strokes, while the paper seen as ink is cut into
+pieces by the strokes (the loops of 0, 6, 8, 9, the sides of a tight crop). Both languages share
+this rule.
 """
 
 import dataclasses
 
 import numpy as np
 
-from digits.constants import MASK_LEVEL
+from digits.constants import MASK_LEVEL, MAX_DIGIT_PIECES
 from digits.image.clean import clean
 from digits.image.components import label
 from digits.image.lines import clear_lines
@@ -27,21 +30,27 @@ class CleanInk:
     dark_ink: bool  # the ink was darker than the paper
 
 
-def kept_ink(pixels: np.ndarray) -> np.ndarray:
-    """Ink float64 `(h, w)` → the same with ruled lines and marks that are not digits removed."""
+def kept_ink(pixels: np.ndarray) -> tuple[np.ndarray, int]:
+    """Remove ruled lines and marks that are not digits from ink float64 `(h, w)`.
+
+    Returns the ink kept and how many of its components have strong ink (≥ MASK_LEVEL).
+    """
     cleared = clear_lines(pixels)
     parts = label(cleared)
+    kept = marks_removed(parts)
     keep = np.zeros(parts.count + 1, dtype=bool)  # the last slot is label −1: no ink
-    keep[marks_removed(parts)] = True
-    return np.where(keep[parts.labels], cleared, 0.0)
+    keep[kept] = True
+    pieces = sum(1 for k in kept if parts.peak[k] >= MASK_LEVEL)
+    return np.where(keep[parts.labels], cleared, 0.0), pieces
 
 
 def clean_ink(luma: np.ndarray, coverage: np.ndarray, *, factor: int = 1) -> CleanInk:
     """Reduced premultiplied luma and coverage float32 `(h, w)` → `CleanInk`."""
     ink = clean(luma, coverage, factor=factor)
-    pixels = kept_ink(ink.pixels)
+    pixels, pieces = kept_ink(ink.pixels)
     if ink.other is not None:
-        other = kept_ink(ink.other.pixels)
-        if not (pixels >= MASK_LEVEL).any() and (other >= MASK_LEVEL).any():
+        other, other_pieces = kept_ink(ink.other.pixels)
+        unlike_a_digit = pieces == 0 or (pieces > MAX_DIGIT_PIECES and other_pieces < pieces)
+        if other_pieces > 0 and unlike_a_digit:
             return CleanInk(other, factor, ink.other.dark_ink)
     return CleanInk(pixels, factor, ink.dark_ink)

@@ -5,10 +5,9 @@ component of ink, before pieces are grouped into digits.
 
 - Weak components (mean ink under WEAK_SHARE × the strongest) that touch the frame or are fat
   (stroke width over FAT_RATIO × their longer side) are shading: dropped.
-- Solid blobs (strokes over SOLID_RATIO × their longer side: shadows, thumbs) are never digits.
-- Paper edges (along EDGE_CONTACT of an image side) and lines from side to side (LINE_ASPECT) are
-  suspects: dropped when an ordinary component has EDGE_INSIDE_MASS of their mass (so a tight
-  crop whose digit touches the frame keeps it).
+- Solid blobs (SOLID_RATIO), paper edges (along EDGE_CONTACT of an image side) and lines from side
+  to side (LINE_ASPECT) are suspects: dropped when an ordinary component has EDGE_INSIDE_MASS of
+  their mass (so a tight crop whose digit touches the frame keeps it).
 - Components touching the frame much weaker than the best one inside (FRAME_WEAK_SHARE): dropped.
 - Specks: small (SPECK_SIDE × the digits' height) and away from every bigger component, or dots
   (DOT_SIDE) anywhere. Pieces of one digit (a 4, 5 or 7 drawn in two strokes) are all big or
@@ -20,6 +19,7 @@ import numpy as np
 from digits.constants import (
     DOT_SIDE,
     EDGE_CONTACT,
+    EDGE_GAP,
     EDGE_INSIDE_MASS,
     FAT_RATIO,
     FRAME_SIDE,
@@ -88,6 +88,31 @@ def touches_frame(parts: Components, k: int) -> bool:
     return bool(on_left_or_top or parts.x1[k] == parts.width or parts.y1[k] == parts.height)
 
 
+def near(parts: Components, a: int, b: int, reach: float) -> bool:
+    """Whether the boxes of components a and b are less than `reach` apart both ways."""
+    across = parts.x0[a] < parts.x1[b] + reach and parts.x0[b] - reach < parts.x1[a]
+    down = parts.y0[a] < parts.y1[b] + reach and parts.y0[b] - reach < parts.y1[a]
+    return bool(across and down)
+
+
+def _detached_suspects(parts: Components, suspect: set[int], ordinary: list[int]) -> list[int]:
+    """Return the suspects to drop, in order.
+
+    A suspect goes when the heaviest ordinary component has EDGE_INSIDE_MASS of its mass and none
+    lies within EDGE_GAP × that one's height (a 5's or 7's bar along a tight crop's edge stays with
+    the rest of the digit).
+    """
+    main = -1
+    for k in ordinary:  # the first of the heaviest
+        if main < 0 or parts.mass[k] > parts.mass[main]:
+            main = k
+    if main < 0:
+        return []
+    gap = max(2.0, EDGE_GAP * _box_height(parts, main))
+    heavy_enough = [k for k in sorted(suspect) if parts.mass[main] >= EDGE_INSIDE_MASS * parts.mass[k]]
+    return [k for k in heavy_enough if not any(near(parts, k, b, gap) for b in ordinary)]
+
+
 def junk_components(parts: Components, min_side: int) -> set[int]:
     """Return the component numbers that are not ink of a digit (see the module's doc)."""
     judged = [k for k in range(parts.count) if _longer_side(parts, k) >= min_side]
@@ -99,14 +124,12 @@ def junk_components(parts: Components, min_side: int) -> set[int]:
     suspect: set[int] = set()
     for k in judged:
         ratio, contact = component_shape(parts, k)
-        weak = mean[k] < WEAK_SHARE * strongest and (touches_frame(parts, k) or ratio > FAT_RATIO)
-        if weak or ratio > SOLID_RATIO:
+        if mean[k] < WEAK_SHARE * strongest and (touches_frame(parts, k) or ratio > FAT_RATIO):
             junk.add(k)
-        elif contact >= EDGE_CONTACT or spans_frame(parts, k):
+        elif ratio > SOLID_RATIO or contact >= EDGE_CONTACT or spans_frame(parts, k):
             suspect.add(k)
     ordinary = [k for k in judged if k not in junk and k not in suspect]
-    heaviest = max((float(parts.mass[k]) for k in ordinary), default=0.0)
-    junk.update(k for k in suspect if heaviest >= EDGE_INSIDE_MASS * float(parts.mass[k]))
+    junk.update(_detached_suspects(parts, suspect, ordinary))
     inside = [mean[k] for k in ordinary if not touches_frame(parts, k)]
     if inside:
         best = max(inside)
@@ -128,17 +151,12 @@ def drop_specks(parts: Components, components: list[int]) -> list[int]:
     small = {k for k in components if _longer_side(parts, k) < reach}
     big = [k for k in components if k not in small]
 
-    def beside_a_digit(k: int) -> bool:
-        return any(
-            parts.x0[k] < parts.x1[b] + reach
-            and parts.x0[b] - reach < parts.x1[k]
-            and parts.y0[k] < parts.y1[b] + reach
-            and parts.y0[b] - reach < parts.y1[k]
-            for b in big
-        )
-
     dot = DOT_SIDE * reference
-    return [k for k in components if k not in small or (_longer_side(parts, k) >= dot and beside_a_digit(k))]
+    return [
+        k
+        for k in components
+        if k not in small or (_longer_side(parts, k) >= dot and any(near(parts, k, b, reach) for b in big))
+    ]
 
 
 def marks_removed(parts: Components) -> list[int]:

@@ -206,9 +206,9 @@ def source_digits() -> dict:
 
     Read from the committed `images.json` when it has them, else from MNIST (`train.data`)."""
     if IMAGES_PATH.is_file():
-        stored = json.loads(IMAGES_PATH.read_text()).get("digits")
-        if stored:
-            return {int(label): decode(text, "u1").reshape(28, 28) for label, text in stored.items()}
+        golden = json.loads(IMAGES_PATH.read_text())
+        if golden.get("digit_indices") == {str(key): index for key, index in DIGIT_INDICES.items()}:
+            return {int(key): decode(text, "u1").reshape(28, 28) for key, text in golden["digits"].items()}
     from train.data import load_mnist
 
     data = load_mnist(os.environ.get("MNIST_DATA_DIR"))
@@ -251,7 +251,8 @@ def build_image_golden(digits: dict | None = None) -> dict:
         "description": "web/preprocess.js fromPhoto must match digits.image.preprocess_image on these files;"
         " see tests/golden/make_golden.py",
         "tolerance": TOLERANCE,
-        "digits": {str(label): encode(digit) for label, digit in sorted(digits.items())},
+        "digit_indices": {str(key): index for key, index in DIGIT_INDICES.items()},
+        "digits": {str(key): encode(digit) for key, digit in sorted(digits.items())},
         "cases": cases,
     }
 

@@ -13,7 +13,7 @@
   const numeric = image.numeric || require('./numeric.js');
   const masks = image.masks || require('./masks.js');
   const { FRAME_SIDE, JUDGED_SIDE, SOLID_RATIO, FAT_RATIO, WEAK_SHARE, EDGE_CONTACT, LINE_ASPECT } = constants;
-  const { FRAME_WEAK_SHARE, EDGE_INSIDE_MASS, SPECK_SIDE, DOT_SIDE } = constants;
+  const { FRAME_WEAK_SHARE, EDGE_INSIDE_MASS, EDGE_GAP, SPECK_SIDE, DOT_SIDE } = constants;
 
   /** @typedef {import('./components.js').Components} Components */
 
@@ -76,6 +76,31 @@
     return parts.x0[k] === 0 || parts.y0[k] === 0 || parts.x1[k] === parts.width || parts.y1[k] === parts.height;
   }
 
+  /** Whether the boxes of components a and b are less than `reach` apart both ways. */
+  function near(parts, a, b, reach) {
+    const across = parts.x0[a] < parts.x1[b] + reach && parts.x0[b] - reach < parts.x1[a];
+    const down = parts.y0[a] < parts.y1[b] + reach && parts.y0[b] - reach < parts.y1[a];
+    return across && down;
+  }
+
+  /**
+   * The suspects to drop: an ordinary component has EDGE_INSIDE_MASS of their mass, and none lies
+   * within EDGE_GAP × the heaviest one's height (a 5's or 7's bar along a tight crop's edge stays
+   * with the rest of the digit).
+   * @param {Components} parts
+   * @param {Set<number>} suspect
+   * @param {number[]} ordinary
+   * @returns {number[]}
+   */
+  function detachedSuspects(parts, suspect, ordinary) {
+    let main = -1;
+    for (const k of ordinary) if (main < 0 || parts.mass[k] > parts.mass[main]) main = k; // the first of the heaviest
+    if (main < 0) return [];
+    const gap = Math.max(2, EDGE_GAP * boxHeight(parts, main));
+    return [...suspect].sort((a, b) => a - b).filter((k) =>
+      parts.mass[main] >= EDGE_INSIDE_MASS * parts.mass[k] && !ordinary.some((b) => near(parts, k, b, gap)));
+  }
+
   /**
    * The component numbers that are not ink of a digit (see digits/image/marks.py).
    * @param {Components} parts
@@ -91,13 +116,11 @@
     const suspect = new Set();
     for (const k of judged) {
       const { ratio, contact } = componentShape(parts, k);
-      const weak = mean.get(k) < WEAK_SHARE * strongest && (touchesFrame(parts, k) || ratio > FAT_RATIO);
-      if (weak || ratio > SOLID_RATIO) junk.add(k);
-      else if (contact >= EDGE_CONTACT || spansFrame(parts, k)) suspect.add(k);
+      if (mean.get(k) < WEAK_SHARE * strongest && (touchesFrame(parts, k) || ratio > FAT_RATIO)) junk.add(k);
+      else if (ratio > SOLID_RATIO || contact >= EDGE_CONTACT || spansFrame(parts, k)) suspect.add(k);
     }
     const ordinary = judged.filter((k) => !junk.has(k) && !suspect.has(k));
-    const heaviest = ordinary.reduce((most, k) => Math.max(most, parts.mass[k]), 0);
-    for (const k of suspect) if (heaviest >= EDGE_INSIDE_MASS * parts.mass[k]) junk.add(k);
+    for (const k of detachedSuspects(parts, suspect, ordinary)) junk.add(k);
     const inside = ordinary.filter((k) => !touchesFrame(parts, k)).map((k) => mean.get(k));
     if (inside.length) {
       const best = Math.max(...inside);
@@ -121,12 +144,7 @@
     const reach = SPECK_SIDE * reference;
     const small = new Set(components.filter((k) => longerSide(parts, k) < reach));
     const big = components.filter((k) => !small.has(k));
-    const besideADigit = (k) =>
-      big.some(
-        (b) =>
-          parts.x0[k] < parts.x1[b] + reach && parts.x0[b] - reach < parts.x1[k] &&
-          parts.y0[k] < parts.y1[b] + reach && parts.y0[b] - reach < parts.y1[k],
-      );
+    const besideADigit = (k) => big.some((b) => near(parts, k, b, reach));
     const dot = DOT_SIDE * reference;
     return components.filter((k) => !small.has(k) || (longerSide(parts, k) >= dot && besideADigit(k)));
   }
@@ -144,6 +162,6 @@
     return dropSpecks(parts, kept);
   }
 
-  image.marks = { componentShape, spansFrame, touchesFrame, junkComponents, dropSpecks, marksRemoved };
+  image.marks = { componentShape, spansFrame, touchesFrame, near, junkComponents, dropSpecks, marksRemoved };
   if (typeof module !== 'undefined' && module.exports) module.exports = image.marks;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
