@@ -1,9 +1,11 @@
 /**
  * The page's logic: read the manifest, load the chosen variant, read the input (the drawing, live
  * while drawing and on every finished stroke; a photo; a camera snapshot) digit by digit, compare
- * every variant. No DOM here: it goes through `MnistUi` (ui.js); reading is `MnistReading`
- * (reading.js: the image path `MnistPreprocess.findDigits`, then one batched model call), photos
- * `MnistPhoto` (photo.js), the camera `MnistCamera` (camera.js), inference `MnistRuntimes`
+ * every variant, and apply your personal examples. No DOM here: it goes through `MnistUi` (ui.js:
+ * results, teaching, controls) and `MnistInputUi` (ui_input.js: the pad, photos, the camera);
+ * reading is `MnistReading` (reading.js: the image path `MnistPreprocess.findDigits`, then one
+ * batched model call, then your examples), teaching `MnistTeaching` (teaching.js, over teach.js),
+ * photos `MnistPhoto` (photo.js), the camera `MnistCamera` (camera.js), inference `MnistRuntimes`
  * (runtimes.js), the manifest `MNIST_MANIFEST` (models/embedded/manifest.js).
  *
  * URL parameters: `?variant=<manifest id>&backend=wasm|cpu|webgl`. Tests and benchmarks use
@@ -18,6 +20,7 @@
   const FORMAT_LABELS = { tfjs: 'TF.js', onnx: 'ONNX' };
 
   const ui = root.MnistUi;
+  const inputUi = root.MnistInputUi;
   const manifest = root.MNIST_MANIFEST;
   const runtimes = new Map(); // `${id}@${backend}` -> Promise of a loaded variant
   let current = null; // the loaded variant the page predicts with
@@ -30,6 +33,7 @@
   let busy = false;
   let pending = false;
   let lastLiveAt = 0;
+  let teaching = null; // MnistTeaching.create(...), made at start
 
   function formatBytes(bytes) {
     return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${Math.round(bytes / 1e3)} kB`;
@@ -61,21 +65,23 @@
 
   /** The pixels to read: the pad's, or the photo's / snapshot's; null when there is nothing. */
   function currentImage() {
-    const view = ui.currentView();
+    const view = inputUi.currentView();
     if (view === 'photo') return photo;
-    return view === 'pad' ? ui.readPadImage() : null;
+    return view === 'pad' ? inputUi.readPadImage() : null;
   }
 
   /** Show the last reading, its selected digit in the bars (by default the least confident one). */
   function showReading() {
     if (!reading || !reading.digits.length) {
       lastPixels = null;
+      teaching.setTarget(null, -1);
       ui.showEmpty();
       return;
     }
     const selected = selectedIndex !== null && selectedIndex < reading.digits.length ? selectedIndex : reading.leastConfident;
     lastPixels = reading.digits[selected].pixels;
-    ui.showReading(reading, { selected, ms: reading.ms.model, runtimeLabel: runtimeName(current) });
+    teaching.setTarget(reading, selected);
+    ui.showReading(reading, { selected, ms: reading.ms.model + reading.ms.adapt, runtimeLabel: runtimeName(current) });
   }
 
   /** Read the input now; if a reading is running, read once more when it ends. */
@@ -91,17 +97,17 @@
         const image = currentImage();
         if (!image || !current) {
           if (!image) [reading, lastPixels] = [null, null];
-          if (!image && ui.currentView() !== 'camera') ui.showEmpty();
+          if (!image && inputUi.currentView() !== 'camera') showReading();
           continue;
         }
         const previousCount = reading ? reading.digits.length : 0;
-        reading = await root.MnistReading.readImage(image, current);
+        reading = await root.MnistReading.readImage(image, current, { adapt: teaching.adapt });
         if (reading.digits.length !== previousCount) selectedIndex = null; // another number: default again
         showReading();
       } while (pending);
-      if (ui.isComparisonShown() && !ui.isDrawing()) await compareVariants();
+      if (ui.isComparisonShown() && !inputUi.isDrawing()) await compareVariants();
     } catch (error) {
-      ui.showMessage(`Could not read this ${ui.currentView() === 'pad' ? 'drawing' : 'picture'}: ${error.message}`);
+      inputUi.showMessage(`Could not read this ${inputUi.currentView() === 'pad' ? 'drawing' : 'picture'}: ${error.message}`);
       console.error(error);
     } finally {
       busy = false;
@@ -126,20 +132,20 @@
     photo = picture.imageData;
     selectedIndex = null;
     reading = null;
-    ui.showPhoto(picture.bitmap);
+    inputUi.showPhoto(picture.bitmap);
     await readInput();
   }
 
   /** A chosen, dropped or pasted file: refused with one line, or shown and read. */
   async function openPhoto(file) {
     decoding += 1;
-    ui.showMessage('');
+    inputUi.showMessage('');
     try {
       const picture = await root.MnistPhoto.decodePhoto(file);
       stopCamera();
       await readPicture(picture);
     } catch (error) {
-      ui.showMessage(error.message); // the page keeps what it showed
+      inputUi.showMessage(error.message); // the page keeps what it showed
     } finally {
       decoding -= 1;
       root.MnistPage.inputs += 1;
@@ -148,15 +154,15 @@
 
   async function openCamera() {
     decoding += 1;
-    ui.showMessage('');
+    inputUi.showMessage('');
     try {
       stopCamera();
       cameraStream = await root.MnistCamera.openCamera();
-      await ui.showCamera(cameraStream);
+      await inputUi.showCamera(cameraStream);
     } catch (error) {
       stopCamera();
-      ui.showMessage(error.message);
-      if (ui.currentView() === 'camera') ui.showPad();
+      inputUi.showMessage(error.message);
+      if (inputUi.currentView() === 'camera') inputUi.showPad();
     } finally {
       decoding -= 1;
       root.MnistPage.inputs += 1;
@@ -167,11 +173,11 @@
   async function takeSnapshot() {
     decoding += 1;
     try {
-      const picture = await root.MnistCamera.grabFrame(ui.cameraVideo());
+      const picture = await root.MnistCamera.grabFrame(inputUi.cameraVideo());
       stopCamera();
       await readPicture(picture);
     } catch (error) {
-      ui.showMessage(error.message);
+      inputUi.showMessage(error.message);
     } finally {
       decoding -= 1;
       root.MnistPage.inputs += 1;
@@ -184,7 +190,7 @@
   }
 
   function backToDrawing() {
-    ui.showPad(); // leaving the camera view stops the camera (onCameraClosed)
+    inputUi.showPad(); // leaving the camera view stops the camera (onCameraClosed)
     readInput();
   }
 
@@ -211,6 +217,8 @@
     try {
       const loaded = await loadRuntime(entry, backend);
       if (ui.selectedVariantId() !== entry.id || ui.selectedBackend() !== backend) return; // superseded
+      await teaching.useVariant(loaded); // your examples of this model, before the first reading
+      if (ui.selectedVariantId() !== entry.id || ui.selectedBackend() !== backend) return;
       current = loaded;
       const seconds = ((performance.now() - start) / 1000).toFixed(2);
       ui.setStatus(`Ready: ${describeVariant(entry)} on ${runtimeName(loaded)} (loaded in ${seconds} s).`);
@@ -299,9 +307,12 @@
       })),
       manifest.models.some((e) => e.id === requested) ? requested : defaultVariantId()
     );
-    ui.bindPad();
-    ui.setPadCallbacks({ onStroke: readWhileDrawing, onStrokeEnd: readInput });
-    ui.setInputCallbacks({
+    ui.bind();
+    inputUi.bind();
+    teaching = root.MnistTeaching.create({ ui, manifest, loadScript: ui.loadScript, onChange: readInput });
+    ui.setResultCallbacks({ onSelectDigit: selectDigit });
+    inputUi.setPadCallbacks({ onStroke: readWhileDrawing, onStrokeEnd: readInput });
+    inputUi.setInputCallbacks({
       onPhoto: openPhoto,
       onCamera: openCamera,
       onSnap: takeSnapshot,
@@ -322,11 +333,13 @@
   root.MnistPage = {
     manifest,
     /** True when no prediction is running or queued (the DOM shows the latest drawing). */
-    isIdle: () => !busy && !pending && decoding === 0 && !ui.isDrawing(),
+    isIdle: () => !busy && !pending && decoding === 0 && !inputUi.isDrawing(),
     /** How many photos, snapshots and camera starts have been handled (read or refused). */
     inputs: 0,
     /** The last reading shown (MnistReading.readImage), or null. */
     lastReading: () => reading,
+    /** The page's teaching (MnistTeaching): `teacher()`, `timings.teachMs` of the last teach. */
+    teaching: () => teaching,
     /** Milliseconds from navigation start to `data-ready` of the first variant (null before). */
     readyAt: null,
     loadVariant: (id, { backend = 'cpu' } = {}) => {

@@ -1,39 +1,25 @@
 /**
- * The page's UI: the only file that touches the DOM. It keeps the strokes of `canvas#pad`, shows a
- * photo or the camera in the same frame, shows readings (the number, one 28×28 tile per digit,
- * boxes over the input, the selected digit's bars) and the comparison, and offers verb-named
- * functions to index.js (the app logic): `setStatus`, `showMessage`, `setReady`, `showReading`,
- * `showEmpty`, `showPhoto`, `showCamera`, `showPad`, `setPadCallbacks`, `setInputCallbacks`, …
- * Painting is MnistPaint (paint.js).
+ * The page's results UI, one of its two DOM files (ui_input.js has the pad, the photo and the
+ * camera): the status line, the reading (the number, one 28×28 tile per digit, the selected
+ * digit's bars, what an example of yours changed), the teach panel, the comparison and the model
+ * controls. Offers index.js verb-named functions: `setStatus`, `setReady`, `showReading`,
+ * `showEmpty`, `showTeaching`, `showTeachMessage`, `downloadText`, `showComparison`, …
  *
- * Page contract (DESIGN.md): `#prediction[data-digit]` ("" when empty or when several digits),
- * `#number[data-value]`, `#probabilities` with ten children carrying `data-digit` / `data-p`,
- * `button#clear`, `button#undo`, `select#variant`, `input#photo`, `button#snap`,
- * `body[data-ready="true"]` once the selected variant is loaded and warm. Exposes `globalThis.MnistUi`.
+ * Page contract (DESIGN.md, issue 11): `#prediction[data-digit]` ("" when empty or when several
+ * digits), `#number[data-value]`, `#probabilities` with ten children carrying `data-digit` /
+ * `data-p`, `select#variant`, `body[data-ready="true"]` once the selected variant is loaded and
+ * warm; ten `button[data-teach="0"…"9"]` ("That's a …", each with `data-count`), `button#forget`,
+ * `button#export-examples`, `input#import-examples`. Exposes `globalThis.MnistUi`.
  */
 (function (root) {
   'use strict';
 
-  const PAD_WIDTH = 560; // logical pad units (2:1, room for a number); strokes are stored in them
-  const PAD_HEIGHT = 280;
-  const TAP_DISTANCE = 3; // pad units: a pointer that moved less than this is a tap (selects a box)
   const { NUM_CLASSES } = root.MNIST_SPEC; // spec.js, generated from digits/constants.py
   const paint = root.MnistPaint;
-
+  const input = root.MnistInputUi; // ui_input.js: the boxes over the input, which view shows
   const byId = (id) => document.getElementById(id);
-  const pad = byId('pad');
-  const padContext = pad.getContext('2d', { willReadFrequently: true });
-  const overlay = byId('pad-overlay');
-  const readingContext = new OffscreenCanvas(PAD_WIDTH, PAD_HEIGHT).getContext('2d', { willReadFrequently: true });
-  const photoView = byId('photo-view');
-  const video = byId('camera-view');
-  const strokes = []; // [{width, points: [{x, y}]}] in pad units
-  let activeStroke = null;
-  let padCallbacks = { onStroke: () => {}, onStrokeEnd: () => {} };
   const ignore = () => {};
-  let inputCallbacks = { onPhoto: ignore, onCamera: ignore, onSnap: ignore, onDraw: ignore, onSelectDigit: ignore, onCameraClosed: ignore };
-  let photo = null; // the bitmap shown in photo view
-  let shown = { digits: [], selected: -1 }; // the reading drawn over the input, for hit tests and repaints
+  let callbacks = { onSelectDigit: ignore, onTeach: ignore, onForget: ignore, onExport: ignore, onImport: ignore };
 
   /** Add a classic script once; resolves when it has run (a file:// page allows nothing else). */
   function loadScript(src) {
@@ -55,183 +41,11 @@
     byId('status').classList.toggle('error', isError);
   }
 
-  /** One line about the input (a refused photo, the camera); '' hides it. */
-  function showMessage(text) {
-    byId('input-message').textContent = text.split('\n')[0];
-    byId('input-message').hidden = !text;
-  }
-
   function setReady(ready) {
     document.body.dataset.ready = ready ? 'true' : 'false';
   }
 
-  // ---- views: the pad, a photo, the camera ---------------------------------------------------
-
-  /** @return {'pad'|'photo'|'camera'} what the input frame shows */
-  function currentView() {
-    return byId('input-frame').dataset.view;
-  }
-
-  function setView(view) {
-    const leaving = currentView();
-    byId('input-frame').dataset.view = view;
-    byId('input-frame').style.aspectRatio = view === 'camera' && video.videoWidth ? `${video.videoWidth} / ${video.videoHeight}` : '';
-    for (const [id, name] of [['pad-view', 'pad'], ['photo-view', 'photo'], ['camera-box', 'camera']]) byId(id).hidden = view !== name;
-    byId('mode-draw').setAttribute('aria-pressed', String(view === 'pad'));
-    byId('camera').setAttribute('aria-pressed', String(view === 'camera'));
-    byId('snap').hidden = view !== 'camera';
-    byId('drawing-tools').hidden = view === 'camera';
-    updateToolButtons();
-    if (view !== 'camera') video.srcObject = null;
-    if (leaving === 'camera' && view !== 'camera') inputCallbacks.onCameraClosed();
-  }
-
-  function showPad() {
-    photo = null;
-    setView('pad');
-    redrawPad();
-  }
-
-  /** Show a photo (or a snapshot), fitted in the frame; its boxes come with showReading. */
-  function showPhoto(bitmap) {
-    photo = bitmap;
-    shown = { digits: [], selected: -1 };
-    setView('photo');
-    paintInput();
-  }
-
-  /** Show the live camera with its guide box; resolves once it plays (then #snap is enabled). */
-  async function showCamera(stream) {
-    byId('snap').disabled = true;
-    video.srcObject = stream;
-    setView('camera');
-    await video.play();
-    if (!video.videoWidth) await new Promise((resolve) => video.addEventListener('loadedmetadata', resolve, { once: true }));
-    if (video.srcObject !== stream) return; // left camera mode while it started
-    setView('camera'); // again: the frame takes the camera's aspect ratio
-    byId('snap').disabled = false;
-  }
-
-  function cameraVideo() {
-    return video;
-  }
-
-  // ---- the pad -------------------------------------------------------------------------------
-
-  /** Canvas pixels per CSS pixel of a canvas element (at least 1). */
-  function pixelRatioOf(canvas) {
-    return canvas.width / Math.max(1, canvas.getBoundingClientRect().width);
-  }
-
-  /** Size the canvas bitmaps to the screen (at most 2x) and redraw; strokes keep pad units. */
-  function resizeCanvases() {
-    const scale = Math.min(Math.max(root.devicePixelRatio || 1, 1), 2);
-    for (const canvas of [pad, overlay]) [canvas.width, canvas.height] = [Math.round(PAD_WIDTH * scale), Math.round(PAD_HEIGHT * scale)];
-    padContext.setTransform(pad.width / PAD_WIDTH, 0, 0, pad.height / PAD_HEIGHT, 0, 0);
-    [photoView.width, photoView.height] = [pad.width, pad.height]; // the same 2:1 frame
-    redrawPad();
-    paintInput();
-  }
-
-  function redrawPad() {
-    paint.paintStrokes(padContext, strokes, { width: PAD_WIDTH, height: PAD_HEIGHT });
-    byId('pad-hint').hidden = strokes.length > 0;
-    updateToolButtons();
-  }
-
-  /** Undo: a stroke on the pad. Clear: the pad, or the photo (back to the pad). */
-  function updateToolButtons() {
-    byId('undo').disabled = strokes.length === 0 || currentView() !== 'pad';
-    byId('clear').disabled = strokes.length === 0 && currentView() === 'pad';
-  }
-
-  function padPoint(event) {
-    const rect = pad.getBoundingClientRect();
-    return { x: ((event.clientX - rect.left) / rect.width) * PAD_WIDTH, y: ((event.clientY - rect.top) / rect.height) * PAD_HEIGHT };
-  }
-
-  function startStroke(event) {
-    if (event.button > 0) return; // mouse: left button only; touch and pen report 0
-    event.preventDefault();
-    pad.setPointerCapture(event.pointerId);
-    showMessage(''); // a message about an earlier photo or the camera is old news once you draw
-    activeStroke = { width: Number(byId('stroke-width').value), points: [padPoint(event)] };
-    strokes.push(activeStroke);
-    redrawPad(); // no live reading yet: this may be a tap on a digit's box
-  }
-
-  function extendStroke(event) {
-    if (!activeStroke) return;
-    event.preventDefault();
-    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
-    for (const each of events.length ? events : [event]) activeStroke.points.push(padPoint(each));
-    redrawPad();
-    padCallbacks.onStroke();
-  }
-
-  /** The index of the shown digit whose box holds a point in the input's pixels, or -1. */
-  function digitAt(x, y) {
-    return shown.digits.findIndex(({ box: [x0, y0, x1, y1] }) => x >= x0 && x < x1 && y >= y0 && y < y1);
-  }
-
-  function finishStroke(event) {
-    if (!activeStroke) return;
-    event.preventDefault();
-    const [first, ...rest] = activeStroke.points;
-    const isTap = rest.every((point) => Math.hypot(point.x - first.x, point.y - first.y) < TAP_DISTANCE);
-    const tapped = isTap ? digitAt(first.x, first.y) : -1; // boxes are in pad units
-    activeStroke = null;
-    if (tapped >= 0) {
-      strokes.pop(); // a tap on a digit selects it; it draws nothing
-      redrawPad();
-      inputCallbacks.onSelectDigit(tapped);
-      return;
-    }
-    padCallbacks.onStrokeEnd();
-  }
-
-  function undoStroke() {
-    strokes.pop();
-    showPad();
-    padCallbacks.onStrokeEnd();
-  }
-
-  function clearPad() {
-    strokes.length = 0;
-    showPad();
-    padCallbacks.onStrokeEnd();
-  }
-
-  /**
-   * The drawing as the image path reads it: the strokes painted at one pixel per pad unit, whatever
-   * the screen's pixel ratio, so the same strokes give the same pixels (and reading) everywhere.
-   * @return {ImageData|null} RGBA [PAD_HEIGHT, PAD_WIDTH, 4], or null when nothing is drawn
-   */
-  function readPadImage() {
-    if (!strokes.length) return null;
-    paint.paintStrokes(readingContext, strokes, { width: PAD_WIDTH, height: PAD_HEIGHT });
-    return readingContext.getImageData(0, 0, PAD_WIDTH, PAD_HEIGHT);
-  }
-
-  function isDrawing() {
-    return activeStroke !== null;
-  }
-
   // ---- results -------------------------------------------------------------------------------
-
-  /** Boxes over the pad (on its overlay) or over the photo (repainted with it). */
-  function paintInput() {
-    const overlayContext = overlay.getContext('2d');
-    overlayContext.clearRect(0, 0, overlay.width, overlay.height);
-    if (currentView() === 'photo' && photo) {
-      const mapping = paint.paintPhoto(photoView.getContext('2d'), photo);
-      paint.paintBoxes(photoView.getContext('2d'), shown.digits, { ...mapping, pixelRatio: pixelRatioOf(photoView), selected: shown.selected });
-      shown.mapping = mapping;
-    } else if (currentView() === 'pad') {
-      const scale = overlay.width / PAD_WIDTH; // pad units → overlay pixels
-      paint.paintBoxes(overlayContext, shown.digits, { scale, pixelRatio: pixelRatioOf(overlay), selected: shown.selected });
-    }
-  }
 
   function createBars() {
     const list = byId('probabilities');
@@ -259,20 +73,17 @@
   function showEmpty() {
     const prediction = byId('prediction');
     prediction.dataset.digit = '';
-    prediction.textContent = currentView() === 'photo' ? 'no digit found' : 'draw a digit';
+    prediction.textContent = input.currentView() === 'photo' ? 'no digit found' : 'draw a digit';
     prediction.classList.add('empty');
     prediction.classList.remove('several');
     byId('number').dataset.value = '';
     byId('number').textContent = '–';
     byId('confidence').textContent = '–';
-    byId('low-confidence').hidden = true;
-    byId('selected-digit').hidden = true;
+    for (const id of ['low-confidence', 'selected-digit', 'taught', 'digit-tiles']) byId(id).hidden = true;
     byId('digit-tiles').replaceChildren();
-    byId('digit-tiles').hidden = true;
-    shown = { digits: [], selected: -1 };
     showBars(null);
     showModelInput(null);
-    paintInput();
+    input.showBoxes([], -1);
   }
 
   /**
@@ -296,9 +107,9 @@
 
   /** One button per digit: its 28×28 input, the digit and its confidence; click selects it. */
   function showTiles(digits, selected) {
-    byId('digit-tiles').replaceChildren(...digits.map(({ digit, probability, pixels, box, low }, index) => {
+    byId('digit-tiles').replaceChildren(...digits.map(({ digit, probability, pixels, box, low, taught }, index) => {
       const item = document.createElement('li');
-      Object.assign(item.dataset, { index: String(index), digit: String(digit), p: probability.toFixed(6), box: box.join(','), low: String(low) });
+      Object.assign(item.dataset, { index: String(index), digit: String(digit), p: probability.toFixed(6), box: box.join(','), low: String(low), taught: String(Boolean(taught)) });
       const button = document.createElement('button');
       button.type = 'button';
       button.setAttribute('aria-pressed', String(index === selected));
@@ -306,13 +117,25 @@
       const canvas = Object.assign(document.createElement('canvas'), { width: 28, height: 28 });
       paint.paintPixels(canvas.getContext('2d'), pixels);
       const label = document.createElement('span');
-      label.textContent = `${digit}${low ? '?' : ''} ${Math.round(probability * 100)}%`;
+      label.textContent = `${digit}${low ? '?' : ''}${taught ? '*' : ''} ${Math.round(probability * 100)}%`;
       button.append(canvas, label);
-      button.addEventListener('click', () => inputCallbacks.onSelectDigit(index));
+      button.addEventListener('click', () => callbacks.onSelectDigit(index));
       item.appendChild(button);
       return item;
     }));
     byId('digit-tiles').hidden = digits.length < 2;
+  }
+
+  /** Say which digits your examples changed: "7 → 1 by your example" (numbered with several). */
+  function showTaught(digits) {
+    const changed = digits.map((each, index) => ({ ...each, index })).filter((each) => each.taught);
+    const note = byId('taught');
+    note.hidden = changed.length === 0;
+    if (!changed.length) return;
+    const change = ({ modelDigit, digit }) => `${modelDigit} → ${digit}`;
+    note.textContent = digits.length === 1
+      ? `${change(changed[0])} by your example`
+      : `${changed.map((each) => `digit ${each.index + 1}: ${change(each)}`).join(', ')} by your example${changed.length > 1 ? 's' : ''}`;
   }
 
   /**
@@ -327,6 +150,7 @@
     showPrediction(chosen.probabilities, ms, runtimeLabel);
     showModelInput(chosen.pixels);
     showTiles(digits, selected);
+    showTaught(digits);
     byId('number').dataset.value = reading.number;
     byId('number').textContent = digits.length > 1 ? `${reading.number} (${digits.length} digits)` : reading.number;
     const unsure = digits.map((each, index) => (each.low ? index + 1 : 0)).filter(Boolean);
@@ -343,14 +167,82 @@
         `(“${chosen.digit}”, ${why}). Click a digit or its box to see another.`;
     }
     byId('selected-digit').hidden = digits.length < 2;
-    shown = { digits, selected };
-    paintInput();
+    input.showBoxes(digits, selected);
   }
 
   /** Paint the 28x28 model input (Float32Array(784) in [0, 1], or null) onto `canvas#model-input`. */
   function showModelInput(pixels) {
     paint.paintPixels(byId('model-input').getContext('2d'), pixels);
   }
+
+  // ---- teaching ------------------------------------------------------------------------------
+
+  function createTeachButtons() {
+    byId('teach-buttons').replaceChildren(...Array.from({ length: NUM_CLASSES }, (_, digit) => {
+      const button = Object.assign(document.createElement('button'), { type: 'button', disabled: true });
+      Object.assign(button.dataset, { teach: String(digit), count: '0' });
+      button.setAttribute('aria-label', `That's a ${digit}`);
+      button.innerHTML = `<span class="teach-digit">${digit}</span><span class="teach-count" aria-hidden="true"></span>`;
+      button.addEventListener('click', () => callbacks.onTeach(digit));
+      return button;
+    }));
+  }
+
+  /**
+   * The teach panel's state.
+   * @param {{available: boolean, reason: string, counts: number[], target: ({index: number, count: number}|null)}} state
+   *   reason: why teaching is off (shown when not available); counts: examples per digit (10);
+   *   target: the digit the buttons would teach (index of count read), null when nothing is read
+   */
+  function showTeaching({ available, reason, counts, target }) {
+    byId('teach').dataset.available = String(available);
+    byId('teach-unavailable').hidden = available;
+    byId('teach-unavailable').textContent = available ? '' : reason;
+    const what = target && target.count > 1 ? `digit ${target.index + 1} of ${target.count}` : 'it';
+    byId('teach-title').textContent = `Read wrong? Tell it what ${what} is: that's a …`;
+    for (const button of byId('teach-buttons').children) {
+      const count = counts[Number(button.dataset.teach)];
+      button.dataset.count = String(count);
+      button.querySelector('.teach-count').textContent = count ? `×${count}` : '';
+      button.disabled = !available || !target;
+      button.title = `That's a ${button.dataset.teach}: keep ${what} as your example of ${button.dataset.teach}` +
+        ` (${count} so far)`;
+    }
+    const total = counts.reduce((sum, count) => sum + count, 0);
+    byId('teach-counts').textContent = total
+      ? `Your examples: ${total} (${counts.map((count, digit) => (count ? `${digit}: ${count}` : '')).filter(Boolean).join(', ')}).`
+      : 'No examples of yours yet.';
+    byId('forget').disabled = !available || total === 0;
+    byId('export-examples').disabled = !available || total === 0;
+    byId('import-examples').disabled = !available;
+  }
+
+  /** One line about teaching (an import, a refused file, storage); '' hides it. */
+  function showTeachMessage(text, { isError = false } = {}) {
+    byId('teach-message').textContent = text.split('\n')[0];
+    byId('teach-message').hidden = !text;
+    byId('teach-message').classList.toggle('error', isError);
+  }
+
+  /** Offer `text` as a file download (a blob URL and `<a download>`: it works from file://). */
+  function downloadText(text, fileName) {
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  }
+
+  /**
+   * @param {{onSelectDigit?: function(number), onTeach?: function(number), onForget?: function,
+   *   onExport?: function, onImport?: function(File)}} wanted onSelectDigit: a tile was clicked
+   */
+  function setResultCallbacks(wanted) {
+    callbacks = { ...callbacks, ...wanted };
+  }
+
+  // ---- compare and controls ------------------------------------------------------------------
 
   /**
    * @param {Array<{id: string, cells: string[], digit: string, disagrees: boolean, selected: boolean}>} rows
@@ -372,8 +264,6 @@
   function isComparisonShown() {
     return !byId('compare-table').hidden;
   }
-
-  // ---- controls ------------------------------------------------------------------------------
 
   /** @param {Array<{group: string, options: Array<{value: string, label: string}>}>} groups */
   function fillVariantChoices(groups, selectedValue) {
@@ -398,18 +288,6 @@
     if (available.includes(preferred)) byId('backend').value = preferred;
   }
 
-  function setPadCallbacks(callbacks) {
-    padCallbacks = { ...padCallbacks, ...callbacks };
-  }
-
-  /**
-   * @param {{onPhoto?: function(File), onCamera?: function, onSnap?: function, onDraw?: function,
-   *   onSelectDigit?: function(number), onCameraClosed?: function}} callbacks onCameraClosed: the camera view was left
-   */
-  function setInputCallbacks(callbacks) {
-    inputCallbacks = { ...inputCallbacks, ...callbacks };
-  }
-
   /** @param {{onVariant: function, onBackend: function, onCompare: function}} callbacks */
   function setControlCallbacks({ onVariant, onBackend, onCompare }) {
     byId('variant').addEventListener('change', onVariant);
@@ -417,86 +295,27 @@
     byId('compare').addEventListener('click', onCompare);
   }
 
-  /** The first file of a drop or a paste, or null (text, a link). */
-  function firstFile(transfer) {
-    return (transfer && transfer.files && transfer.files[0]) || null;
-  }
-
-  /** input#photo, drag-and-drop onto the page, Ctrl+V, the camera buttons, clicks on photo boxes. */
-  function bindInputs() {
-    const frame = byId('input-frame');
-    byId('photo').addEventListener('change', (event) => {
-      const file = event.target.files[0];
-      event.target.value = ''; // choosing the same file again reads it again
-      if (file) inputCallbacks.onPhoto(file);
-    });
-    document.addEventListener('dragover', (event) => {
-      event.preventDefault(); // allow the drop (else the browser navigates to the file)
-      frame.classList.add('dropping');
-    });
-    document.addEventListener('dragleave', (event) => event.relatedTarget === null && frame.classList.remove('dropping'));
-    document.addEventListener('drop', (event) => {
-      event.preventDefault();
-      frame.classList.remove('dropping');
-      const file = firstFile(event.dataTransfer);
-      if (file) inputCallbacks.onPhoto(file);
-      else showMessage('Drop an image file: a link or text cannot be read offline.');
-    });
-    document.addEventListener('paste', (event) => {
-      const file = firstFile(event.clipboardData);
-      if (!file) return; // pasted text is none of our business
-      event.preventDefault();
-      inputCallbacks.onPhoto(file);
-    });
-    byId('mode-draw').addEventListener('click', () => inputCallbacks.onDraw());
-    byId('camera').addEventListener('click', () => inputCallbacks.onCamera());
-    byId('snap').addEventListener('click', () => inputCallbacks.onSnap());
-    photoView.addEventListener('click', (event) => {
-      const rect = photoView.getBoundingClientRect();
-      const ratio = pixelRatioOf(photoView);
-      const { scale, offsetX, offsetY } = shown.mapping || { scale: 1, offsetX: 0, offsetY: 0 };
-      const index = digitAt(((event.clientX - rect.left) * ratio - offsetX) / scale, ((event.clientY - rect.top) * ratio - offsetY) / scale);
-      if (index >= 0) inputCallbacks.onSelectDigit(index);
-    });
-  }
-
-  /** The camera's guide box, where camera.js crops the snapshot (one definition: MnistCamera.GUIDE). */
-  function placeCameraGuide() {
-    const { left, top, width, height } = root.MnistCamera.GUIDE;
-    const percent = (fraction) => `${fraction * 100}%`;
-    Object.assign(byId('camera-guide').style, { left: percent(left), top: percent(top), width: percent(width), height: percent(height) });
-  }
-
-  function bindPad() {
-    pad.addEventListener('pointerdown', startStroke);
-    pad.addEventListener('pointermove', extendStroke);
-    pad.addEventListener('pointerup', finishStroke);
-    pad.addEventListener('pointercancel', finishStroke);
-    byId('undo').addEventListener('click', undoStroke);
-    byId('clear').addEventListener('click', clearPad);
-    byId('stroke-width').addEventListener('input', (event) => {
-      byId('stroke-width-value').textContent = `${event.target.value} px`;
-    });
-    document.addEventListener('keydown', (event) => {
-      if (event.target.closest('select, input')) return;
-      if ((event.ctrlKey || event.metaKey) && event.key === 'z') undoStroke();
-      else if (event.key === 'Escape') clearPad();
-      else return;
-      event.preventDefault();
-    });
-    root.addEventListener('resize', resizeCanvases);
+  /** Build the bars and the teach buttons, wire the teach panel's controls, show an empty reading. */
+  function bind() {
     createBars();
-    setView('pad');
-    resizeCanvases();
-    placeCameraGuide();
-    bindInputs();
+    createTeachButtons();
+    byId('forget').addEventListener('click', () => callbacks.onForget());
+    byId('export-examples').addEventListener('click', () => callbacks.onExport());
+    byId('import-examples').addEventListener('change', (event) => {
+      const file = event.target.files[0];
+      event.target.value = ''; // the same file again is imported again
+      if (file) callbacks.onImport(file);
+    });
+    showTeaching({ available: false, reason: 'Loading…', counts: new Array(NUM_CLASSES).fill(0), target: null });
     showEmpty();
   }
 
   root.MnistUi = {
-    loadScript, setStatus, showMessage, setReady, bindPad, readPadImage, isDrawing, currentView, showPad,
-    showPhoto, showCamera, cameraVideo, showEmpty, showPrediction, showReading, showModelInput,
-    showComparison, isComparisonShown, fillVariantChoices, selectedVariantId, selectedBackend,
-    setBackendChoices, setBackend, setBackendEnabled, setPadCallbacks, setInputCallbacks, setControlCallbacks,
+    loadScript, setStatus, setReady, bind, showEmpty, showPrediction, showReading, showModelInput,
+    showTeaching, showTeachMessage, downloadText, setResultCallbacks, showComparison, isComparisonShown,
+    fillVariantChoices, selectedVariantId, selectedBackend, setBackendChoices, setBackend, setBackendEnabled,
+    setControlCallbacks,
+    // The input's view, pixels and video, also here: tests and benchmarks knew one UI object.
+    currentView: input.currentView, readPadImage: input.readPadImage, cameraVideo: input.cameraVideo,
   };
 })(globalThis);
