@@ -8,3 +8,8 @@ from digits.image.decode import ImageError, load_image
 from digits.image.recipe import preprocess_array, preprocess_image
 
 __all__ = ["ImageError", "load_image", "preprocess_array", "preprocess_image"]
+
+# Segmentation (issue 9): an image's digits, left to right.
+from digits.image.segment import Digit, digits_from_array, read_digits  # noqa: E402
+
+__all__ += ["Digit", "digits_from_array", "read_digits"]
