@@ -1,58 +1,78 @@
-"""Edge predictor: classify digit images with an ONNX model (numpy + onnxruntime + Pillow only).
+"""Edge predictor: read the digits and numbers of images with an ONNX model (numpy + onnxruntime + Pillow).
 
     python -m digits.predict MODEL.onnx IMAGE [IMAGE…] [--json] [--top K]
     digits-predict MODEL.onnx IMAGE [IMAGE…]          (the installed console command)
     python -m export.predict …                        (an alias kept for scripts and docs)
     … --examples my-examples.json [--anchors anchors.json]   (personal examples from the page)
 
-Prints `IMAGE: DIGIT (p=0.997)` per image (`IMAGE: no digit` for a blank one). Each image goes
-through `digits.image` (the same MNIST recipe as training, the page and the app); the model runs
+Prints `IMAGE: DIGIT (p=0.997)` per image, `IMAGE: 90210 (p=0.970)` for a number (p: the product
+of its digits' probabilities), `IMAGE: no digit` for a blank one. Each image goes through
+`digits.image` (cleaned, segmented into digits left to right, each through the same MNIST recipe
+as training, the page and the app), its digits through the model in one batch; the model runs
 in `digits.model.OnnxClassifier` (layout read from the graph, logits go through a softmax). A bad
 image is one line on stderr and the others still run (exit 1); a model that cannot be loaded is
 one line on stderr (exit 2). `--examples` applies personal examples exported from the page with
-the page's method (`digits.examples`); a result they changed ends in `(your example)`, and its
-JSON record has `taught` = {digit, similarity}. This file never imports TensorFlow.
+the page's method (`digits.examples`) to every digit; a result they changed ends in
+`(your example)`, and the digit's JSON entry (and a one-digit record) has `taught` =
+{digit, similarity}. This file never imports TensorFlow.
 """
 
 import argparse
 import json
+import math
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from digits.constants import NUM_CLASSES
 from digits.examples import ExamplesError, Teaching, load_teaching
-from digits.image import ImageError, preprocess_image
+from digits.image import ImageError, read_digits
 from digits.model import ModelError, OnnxClassifier
 
 EXIT_OK, EXIT_BAD_IMAGE, EXIT_BAD_MODEL = 0, 1, 2
 
 
 @dataclass(frozen=True)
-class Prediction:
-    """One image's result: `digit` is None when the image is blank or failed (`error` says why)."""
+class DigitReading:
+    """One digit of an image: what the model read and where it is."""
 
-    image: str  # the path as given on the command line
-    digit: int | None = None  # the most probable class, None for a blank image or an error
-    probability: float | None = None  # its probability
-    probabilities: list[float] | None = None  # all ten, float, summing to 1
-    error: str | None = None  # one-line message when the image could not be read
+    digit: int  # the most probable class
+    probability: float  # its probability
+    box: list[int]  # [x0, y0, x1, y1] in the working image's pixels, x1/y1 exclusive
+    probabilities: list[float]  # all ten, rounded to 6 places
     taught: dict | None = None  # with --examples: {digit, similarity} when an example changed the answer
 
 
-def _probabilities(classifier: OnnxClassifier, image: np.ndarray, teaching: Teaching | None):
-    """One `(28, 28)` image → (probabilities (10,), taught): adapted by the personal examples if any."""
+@dataclass(frozen=True)
+class Prediction:
+    """One image's result: its digits left to right; `number` is "" when blank, None on an error."""
+
+    image: str  # the path as given on the command line
+    number: str | None = None  # the digits read, left to right ("" for a blank image)
+    probability: float | None = None  # the product of the digits' probabilities (None without digits)
+    digits: list[DigitReading] = field(default_factory=list)
+    error: str | None = None  # one-line message when the image could not be read
+
+    @property
+    def digit(self) -> int | None:
+        """The digit when the image holds exactly one, else None."""
+        return self.digits[0].digit if len(self.digits) == 1 else None
+
+
+def _probabilities(classifier: OnnxClassifier, images: np.ndarray, teaching: Teaching | None):
+    """Images float32 `(n, 28, 28)` → (probabilities `(n, 10)`, taught per image): one batch."""
     if teaching is None:
-        return classifier.predict(image)[0], None
-    outputs = classifier.predict_with_embedding(image[np.newaxis])
+        return classifier.predict(images), [None] * len(images)
+    outputs = classifier.predict_with_embedding(images)
     adapted = teaching.apply(outputs["probabilities"], outputs["embedding"])
-    if not adapted.changed[0]:
-        return adapted.probabilities[0], None
-    return adapted.probabilities[0], {
-        "digit": int(adapted.example_digit[0]),
-        "similarity": round(float(adapted.similarity[0]), 6),
-    }
+    taught = [
+        {"digit": int(adapted.example_digit[k]), "similarity": round(float(adapted.similarity[k]), 6)}
+        if adapted.changed[k]
+        else None
+        for k in range(len(images))
+    ]
+    return adapted.probabilities, taught
 
 
 def classify(
@@ -62,32 +82,81 @@ def classify(
     max_pixels: int | None = None,
     teaching: Teaching | None = None,
 ) -> Prediction:
-    """Preprocess and classify one image (with personal examples when `teaching`); errors go in `error`."""
+    """Read one image's digits (segmented, left to right) in one model batch; errors go in `error`.
+
+    The model also scores the candidate cuts between touching digits (`digits.image.segment`).
+    """
     try:
-        options = {} if max_pixels is None else {"max_pixels": max_pixels}
-        image = preprocess_image(image_path, **options)
+        found = read_digits(image_path, classify=classifier.predict, max_pixels=max_pixels)
     except ImageError as error:
         return Prediction(image=image_path, error=str(error))
-    if image is None:
-        return Prediction(image=image_path)
-    probabilities, taught = _probabilities(classifier, image, teaching)
-    digit = int(np.argmax(probabilities))
+    if not found:
+        return Prediction(image=image_path, number="")
+    probabilities, taught = _probabilities(classifier, np.stack([d.image for d in found]), teaching)
+    readings = [
+        DigitReading(
+            digit=int(np.argmax(row)),
+            probability=float(row.max()),
+            box=[int(value) for value in digit.box],
+            probabilities=[round(float(p), 6) for p in row],
+            taught=taught_digit,
+        )
+        for digit, row, taught_digit in zip(found, probabilities, taught, strict=True)
+    ]
     return Prediction(
         image=image_path,
-        digit=digit,
-        probability=float(probabilities[digit]),
-        probabilities=[round(float(p), 6) for p in probabilities],
-        taught=taught,
+        number="".join(str(reading.digit) for reading in readings),
+        probability=math.prod(reading.probability for reading in readings),
+        digits=readings,
     )
 
 
 def format_line(prediction: Prediction, *, top: int = 1) -> str:
-    """`IMAGE: 7 (p=0.997)`, with `--top K` the K most probable: `IMAGE: 7 (p=0.997), 1 (p=0.002)`."""
-    if prediction.digit is None:
+    """`IMAGE: 7 (p=0.997)` (`--top K`: `IMAGE: 7 (p=0.997), 1 (p=0.002)`), `IMAGE: 90210 (p=0.970)`.
+
+    A number's p is the product of its digits' probabilities; a blank image is `IMAGE: no digit`.
+    """
+    if not prediction.digits:
         return f"{prediction.image}: no digit"
-    order = np.argsort(prediction.probabilities)[::-1][:top]
-    ranked = ", ".join(f"{digit} (p={prediction.probabilities[digit]:.3f})" for digit in order)
-    return f"{prediction.image}: {ranked}" + (" (your example)" if prediction.taught else "")
+    taught = " (your example)" if any(reading.taught for reading in prediction.digits) else ""
+    if len(prediction.digits) > 1:
+        return f"{prediction.image}: {prediction.number} (p={prediction.probability:.3f}){taught}"
+    probabilities = prediction.digits[0].probabilities
+    order = np.argsort(probabilities)[::-1][:top]
+    ranked = ", ".join(f"{digit} (p={probabilities[digit]:.3f})" for digit in order)
+    return f"{prediction.image}: {ranked}{taught}"
+
+
+def to_record(prediction: Prediction, *, top: int = 1, examples: bool = False) -> dict:
+    """Return the `--json` object of one image.
+
+    Keys: image, number, probability (the product), digits [{digit, probability, box,
+    probabilities}], error, and `digit` / `probabilities` (/ `taught`) of the digit when there is
+    exactly one, else None.
+    """
+    digits = []
+    for reading in prediction.digits:
+        entry = asdict(reading)
+        if not examples:
+            del entry["taught"]
+        if top > 1:
+            entry["top"] = [int(d) for d in np.argsort(reading.probabilities)[::-1][:top]]
+        digits.append(entry)
+    single = prediction.digits[0] if len(prediction.digits) == 1 else None
+    record = {
+        "image": prediction.image,
+        "number": prediction.number,
+        "probability": prediction.probability,
+        "digits": digits,
+        "digit": None if single is None else single.digit,
+        "probabilities": None if single is None else single.probabilities,
+        "error": prediction.error,
+    }
+    if examples:
+        record["taught"] = None if single is None else single.taught
+    if top > 1 and single is not None:
+        record["top"] = digits[0]["top"]
+    return record
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -139,15 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         elif not arguments.json:
             print(format_line(prediction, top=arguments.top), flush=True)
     if arguments.json:
-        records = []
-        for prediction in predictions:
-            record = asdict(prediction)
-            if arguments.examples is None:
-                del record["taught"]  # the record is unchanged when no examples are given
-            if arguments.top > 1 and prediction.probabilities is not None:
-                record["top"] = [int(d) for d in np.argsort(prediction.probabilities)[::-1][: arguments.top]]
-            records.append(record)
-        print(json.dumps(records, indent=1))
+        options = {"top": arguments.top, "examples": arguments.examples is not None}
+        print(json.dumps([to_record(prediction, **options) for prediction in predictions], indent=1))
     return EXIT_BAD_IMAGE if any(p.error is not None for p in predictions) else EXIT_OK
 
 

@@ -117,11 +117,58 @@ def test_json_records_for_a_blank_image(tmp_path, capsys, flat_model):
     [record] = json.loads(capsys.readouterr().out)
     assert record == {
         "image": str(blank),
-        "digit": None,
+        "number": "",
         "probability": None,
+        "digits": [],
+        "digit": None,
         "probabilities": None,
         "error": None,
     }
+
+
+@pytest.fixture(scope="module")
+def number_png(tmp_path_factory, mnist_data_dir):
+    """MNIST test digits 9 0 2 1 0 (the first of each label) written 6 px apart: (path, labels)."""
+    from bench.numbers import compose, digit_ink
+    from train.data import load_mnist
+
+    data = load_mnist(mnist_data_dir)
+    labels = [9, 0, 2, 1, 0]
+    inks = [
+        digit_ink(data.test_images[int(np.flatnonzero(data.test_labels == label)[rank])])
+        for rank, label in zip([0, 0, 0, 0, 1], labels, strict=True)
+    ]
+    path = tmp_path_factory.mktemp("number") / "90210.png"
+    Image.fromarray(compose(inks, [6] * 4)).save(path)
+    return path, "".join(map(str, labels))
+
+
+def test_a_number_reads_whole_left_to_right_in_one_batch(number_png, capsys, monkeypatch):
+    from digits.model import OnnxClassifier
+
+    path, labels = number_png
+    model = MODELS_DIR / "cnn" / "onnx-fp32" / "model.onnx"
+    batches = []
+    original = OnnxClassifier.predict
+    monkeypatch.setattr(
+        OnnxClassifier, "predict", lambda self, images: batches.append(len(images)) or original(self, images)
+    )
+    assert predict.main([str(model), str(path), "--json"]) == 0
+    [record] = json.loads(capsys.readouterr().out)
+    assert record["number"] == labels and [d["digit"] for d in record["digits"]] == [int(c) for c in labels]
+    assert record["digit"] is None and record["probabilities"] is None, "several digits: no single digit"
+    assert record["probability"] == pytest.approx(
+        np.prod([d["probability"] for d in record["digits"]]), rel=1e-6
+    )
+    boxes = [d["box"] for d in record["digits"]]
+    width, height = Image.open(path).size
+    assert all(0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height for x0, y0, x1, y1 in boxes)
+    assert all(a[2] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), "left to right, apart"
+    assert batches == [len(labels)], "the digits go through the model together, once"
+    assert predict.main([str(model), str(path)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"{path}: {labels} (p=") and line.endswith(")")
+    assert float(line.split("(p=")[1][:-1]) == pytest.approx(record["probability"], abs=5e-4)
 
 
 def fake_png_header(width: int, height: int) -> bytes:
