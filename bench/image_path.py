@@ -5,7 +5,8 @@
 
 Writes `reports/image_path.{json,md}`:
 - real digit images (`SOURCES.tsv`: file, digit, kind): accuracy by kind (photo, drawn), each
-  file through `preprocess_image` then the model (the edge CLI's path for a one-digit image);
+  file through `preprocess_image` then the model, and through the edge CLI
+  (`python -m digits.predict MODEL FILES --json`, its number compared with the file's digit);
 - MNIST test digits written to files in each rendering (`tests/golden/renderings.py`: PNG, JPEG,
   inverted, tight crop, thinned, thickened, paper photo) and read back through the whole path;
 - the time to clean a 12-megapixel photo (`load_image`, best of 3).
@@ -16,6 +17,7 @@ import csv
 import importlib.util
 import json
 import pathlib
+import subprocess
 import sys
 import time
 
@@ -82,6 +84,32 @@ def real_digits(classifier: OnnxClassifier, folder: pathlib.Path) -> dict:
     }
 
 
+def real_digits_cli(model: pathlib.Path, folder: pathlib.Path) -> dict:
+    """Accuracy on the real images by kind through the edge CLI (`python -m digits.predict --json`).
+
+    A file is read right when the number read is its one digit.
+    """
+    with open(folder / "SOURCES.tsv", newline="") as file:
+        rows = list(csv.DictReader(file, delimiter="\t"))
+    files = [str(folder / row["file"]) for row in rows]
+    command = [sys.executable, "-m", "digits.predict", str(model), *files, "--json"]
+    completed = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True, timeout=1800)
+    records = {pathlib.Path(record["image"]).name: record for record in json.loads(completed.stdout)}
+    by_kind, wrong = {}, []
+    for row in rows:
+        read_as = records.get(row["file"], {}).get("number")
+        counts = by_kind.setdefault(row["kind"], [0, 0])
+        counts[0] += read_as == row["digit"]
+        counts[1] += 1
+        if read_as != row["digit"]:
+            wrong.append(
+                {"file": row["file"], "kind": row["kind"], "digit": int(row["digit"]), "read": read_as}
+            )
+    right = sum(counts[0] for counts in by_kind.values())
+    kinds = {kind: {"right": r, "total": n, "accuracy": r / n} for kind, (r, n) in sorted(by_kind.items())}
+    return {"kinds": kinds, "right": right, "total": len(rows), "accuracy": right / len(rows), "wrong": wrong}
+
+
 def mnist_renderings(classifier: OnnxClassifier, data_dir, count: int) -> dict:
     """Accuracy of MNIST test digits written to files in each rendering and read back."""
     from train.data import load_mnist
@@ -122,6 +150,16 @@ def photo_time(repeats: int = 3) -> dict:
     return {"size": f"{width}×{height}", "format": "JPEG", "seconds": round(min(times), 3)}
 
 
+def real_table(real: dict, title: str) -> list[str]:
+    """Markdown lines: accuracy on the real images by kind, and the files read wrong."""
+    lines = [f"## Real digit images through {title}", "", "| kind | right | accuracy |", "|---|---|---|"]
+    for kind, counts in real["kinds"].items():
+        lines.append(f"| {kind} | {counts['right']}/{counts['total']} | {counts['accuracy']:.1%} |")
+    lines += [f"| all | {real['right']}/{real['total']} | {real['accuracy']:.1%} |", ""]
+    wrong = ", ".join(f"{w['file']} → {w['read']}" for w in real["wrong"]) or "none"
+    return [*lines, f"Read wrong: {wrong}", ""]
+
+
 def markdown(report: dict) -> str:
     """Render the report as a short Markdown page."""
     lines = [
@@ -130,16 +168,9 @@ def markdown(report: dict) -> str:
         f"Model: `{report['model']}`. Command: `{report['command']}`.",
         "",
     ]
-    real = report.get("real")
-    if real:
-        lines += ["## Real digit images", "", "| kind | right | accuracy |", "|---|---|---|"]
-        for kind, counts in real["kinds"].items():
-            lines.append(f"| {kind} | {counts['right']}/{counts['total']} | {counts['accuracy']:.1%} |")
-        lines += [f"| all | {real['right']}/{real['total']} | {real['accuracy']:.1%} |", ""]
-        lines += [
-            "Read wrong: " + (", ".join(f"{w['file']} → {w['read']}" for w in real["wrong"]) or "none"),
-            "",
-        ]
+    for key, title in (("real", "`preprocess_image` (one digit per file)"), ("real_cli", "the edge CLI")):
+        if report.get(key):
+            lines += real_table(report[key], title)
     if report.get("mnist"):
         lines += [
             "## MNIST test digits written to files and read back",
@@ -186,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"real: {report['real']['right']}/{report['real']['total']}", report["real"]["kinds"], flush=True
         )
+        report["real_cli"] = real_digits_cli(arguments.model, arguments.realdigits)
+        print(f"real (CLI): {report['real_cli']['right']}/{report['real_cli']['total']}", flush=True)
     if arguments.mnist_count > 0:
         report["mnist"] = mnist_renderings(classifier, arguments.data_dir, arguments.mnist_count)
     if not arguments.no_photo:

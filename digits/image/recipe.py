@@ -82,7 +82,8 @@ def ink_box(pixels: np.ndarray) -> tuple[int, int, int, int] | None:
 def normalise_strokes(pixels: np.ndarray) -> np.ndarray:
     """Bring a digit's strokes (float64 `(h, w)`, cropped to its ink box) to MNIST's width.
 
-    Returns the crop itself, or the frame with its thin mask widened by a disk.
+    Returns the crop itself, or the frame (padded by the disk's radius, so strokes along the ink's
+    box widen outwards too) with its thin mask widened by a disk.
     """
     height, width = pixels.shape
     longer = max(height, width)
@@ -93,8 +94,8 @@ def normalise_strokes(pixels: np.ndarray) -> np.ndarray:
     if measured == 0 or measured >= THIN_WIDTH:
         return pixels
     radius = max(1, round_half_up((TARGET_WIDTH - measured) / 2))
-    soft = resample(pixels, frame_height, frame_width)
-    return np.maximum(soft, disk(mask, radius).astype(np.float64))
+    soft = np.pad(resample(pixels, frame_height, frame_width), radius)  # room for the outer strokes
+    return np.maximum(soft, disk(np.pad(mask, radius), radius).astype(np.float64))
 
 
 def centre_of_mass(values: np.ndarray) -> tuple[float, float]:

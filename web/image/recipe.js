@@ -4,7 +4,8 @@
  *
  * Stroke width: the mask (ink ≥ MASK_LEVEL) pooled by "any" to a frame whose longer side is
  * FRAME_SIDE, measured from its cross-erosion depths; a digit thinner than THIN_WIDTH has its mask
- * dilated by a disk to about TARGET_WIDTH and the recipe runs on the frame. The recipe: crop to
+ * dilated by a disk to about TARGET_WIDTH (the frame padded by the disk's radius) and the recipe
+ * runs on the frame. The recipe: crop to
  * the ink's box, scale the longer side to BOX_SIZE by an exact area average (rows, then columns),
  * paste into 28 × 28 shifted by whole pixels so the centre of mass lands on (14, 14).
  *
@@ -115,9 +116,19 @@
     if (measured === 0 || measured >= THIN_WIDTH) return { pixels, width, height };
     const radius = Math.max(1, numeric.roundHalfUp((TARGET_WIDTH - measured) / 2));
     const soft = resample(pixels, width, height, frameHeight, frameWidth);
-    const widened = masks.disk(mask, frameWidth, frameHeight, radius);
-    for (let index = 0; index < soft.length; index++) soft[index] = Math.max(soft[index], widened[index]);
-    return { pixels: soft, width: frameWidth, height: frameHeight };
+    // Padded by the radius, so strokes along the ink's box widen outwards too.
+    const paddedWidth = frameWidth + 2 * radius;
+    const paddedHeight = frameHeight + 2 * radius;
+    const padded = new Float64Array(paddedWidth * paddedHeight);
+    const paddedMask = new Uint8Array(paddedWidth * paddedHeight);
+    for (let row = 0; row < frameHeight; row++) {
+      const at = (row + radius) * paddedWidth + radius;
+      padded.set(soft.subarray(row * frameWidth, (row + 1) * frameWidth), at);
+      paddedMask.set(mask.subarray(row * frameWidth, (row + 1) * frameWidth), at);
+    }
+    const widened = masks.disk(paddedMask, paddedWidth, paddedHeight, radius);
+    for (let index = 0; index < padded.length; index++) padded[index] = Math.max(padded[index], widened[index]);
+    return { pixels: padded, width: paddedWidth, height: paddedHeight };
   }
 
   /** Centre of mass (row, column) of [height, width] values, in numpy's summation order. */

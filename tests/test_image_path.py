@@ -1,0 +1,83 @@
+"""The robust image path (`digits.image`, issue 8): polarity with digits touching the frame, ruled
+lines, specks and paper edges, digits in two strokes, blank paper, 1-px lines brought to MNIST's
+stroke width. Scenes are made by code (`tests/golden/renderings.py`); the same path in JavaScript
+is held equal by the golden files (`tests/test_preprocess.py`)."""
+
+import importlib.util
+import io
+import pathlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digits.image import load_image, preprocess_image
+
+REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load_renderings():
+    spec = importlib.util.spec_from_file_location(
+        "renderings", REPOSITORY / "tests" / "golden" / "renderings.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RENDERINGS = load_renderings()
+
+
+def png_bytes(array: np.ndarray, *, format: str = "PNG", **save_options) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format, **save_options)
+    return buffer.getvalue()
+
+
+def paper_with(ink: np.ndarray, **options) -> bytes:
+    """Ink float `(h, w)` in [0, 1] written dark on a lit, noisy paper photo, as PNG."""
+    return png_bytes(RENDERINGS.paper_scene(ink, size=ink.shape, seed=0, shadow=0.2, **options))
+
+
+def test_tight_crop_touching_the_frame_keeps_its_ink():
+    rows, columns = np.mgrid[0:90, 0:70]
+    distance = np.hypot((rows - 44.5) / 45, (columns - 34.5) / 35)
+    ring = (distance > 0.62) & (distance <= 1.0)  # a bold "0" touching all four sides
+    gray = load_image(png_bytes(np.where(ring, 20, 235).astype(np.uint8)))
+    assert (gray[ring] > 0.5).mean() > 0.9 and (gray[distance < 0.5] > 0.1).mean() == 0
+
+
+def test_ruled_lines_specks_and_paper_edges_are_dropped():
+    ink = np.zeros((200, 240))
+    ink[40:160, 100:112] = 1.0  # the digit: a "1"
+    ink[9::20] = np.maximum(ink[9::20], 0.5)  # ruled lines across the page
+    ink[180:183, 20:23] = 1.0  # a speck far from the digit
+    ink[:, 215:] = 1.0  # a dark table beyond the paper's edge
+    gray = load_image(paper_with(ink))
+    columns = np.flatnonzero((gray > 0.1).any(axis=0))
+    assert columns.min() >= 98 and columns.max() <= 113, columns
+    assert (gray[49, 100:112] > 0.5).all()  # the digit crosses a line and keeps its pixels there
+
+
+def test_a_four_drawn_in_two_strokes_stays_whole():
+    ink = np.zeros((160, 160))
+    ink[30:100, 40:48] = 1.0  # the left stroke and the bar, one piece
+    ink[92:100, 40:120] = 1.0
+    ink[20:140, 100:108] = 1.0  # the right stroke, drawn apart
+    gray = load_image(paper_with(ink))
+    assert (gray[40:90, 40:48] > 0.5).mean() > 0.9 and (gray[110:135, 100:108] > 0.5).mean() > 0.9
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_blank_paper_photos_say_no_digit(seed):
+    scene = RENDERINGS.paper_scene(np.zeros((10, 10)), size=(150, 180), seed=seed, shadow=0.1)
+    assert preprocess_image(png_bytes(scene, format="JPEG", quality=85)) is None
+
+
+def test_one_pixel_lines_become_strokes_of_mnist_width():
+    canvas = np.full((200, 200), 255, dtype=np.uint8)
+    canvas[30:170, 100] = 0  # a "1" drawn with a 1-px pen
+    canvas[30, 80:100] = 0
+    image = preprocess_image(png_bytes(canvas))
+    widths = (image[6:22] > 0.5).sum(axis=1)
+    assert image.max() > 0.99 and np.median(widths) >= 2, widths
