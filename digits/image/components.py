@@ -4,12 +4,14 @@ Runs are the horizontal stretches of mask pixels, row by row; runs in consecutiv
 ranges touch (diagonals included) are joined by union-find, each root the smallest run index of
 its set, so components are numbered in the order of their first run (raster order). Per
 component: box [x0, y0, x1, y1) (ends exclusive), area (pixels), mass (Σ ink, summed in raster
-order), peak (largest ink).
+order), peak (largest ink), full (pixels at full ink, ≥ FULL_INK).
 """
 
 import dataclasses
 
 import numpy as np
+
+from digits.constants import FULL_INK
 
 
 @dataclasses.dataclass
@@ -25,6 +27,7 @@ class Components:
     area: np.ndarray  # pixels
     mass: np.ndarray  # float64 Σ ink
     peak: np.ndarray  # float64 largest ink
+    full: np.ndarray  # pixels at full ink (≥ FULL_INK)
     width: int
     height: int
 
@@ -103,6 +106,7 @@ def label(ink: np.ndarray, threshold: float = 0.0) -> Components:
         area=np.bincount(component, weights=lengths, minlength=count).astype(np.int64),
         mass=np.bincount(pixel_component, weights=values, minlength=count),
         peak=peak,
+        full=np.bincount(pixel_component[values >= FULL_INK], minlength=count).astype(np.int64),
         width=width,
         height=height,
     )

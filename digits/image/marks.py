@@ -4,7 +4,11 @@ Shading left over, blobs, paper edges, lines across the frame, specks: judged pe
 component of ink, before pieces are grouped into digits.
 
 - Weak components (mean ink under WEAK_SHARE × the strongest) that touch the frame or are fat
-  (stroke width over FAT_RATIO × their longer side) are shading: dropped.
+  (stroke width over FAT_RATIO × their longer side) are shading: dropped. So are fat components
+  at least MIN_SHADED_SIDE long that are soft (under SOFT_CORE of their pixels at full ink): a
+  shadow's edge fades over many pixels, a stroke's over one or two; and components never at full
+  ink (noise, shading: a digit's strokes reach it, the ramp's end being well under the ink's level).
+- When every judged component is junk, nothing is kept (blank paper's noise is not a digit).
 - Solid blobs (SOLID_RATIO), paper edges (along EDGE_CONTACT of an image side) and lines from side
   to side (LINE_ASPECT) are suspects: dropped when an ordinary component has EDGE_INSIDE_MASS of
   their mass (so a tight crop whose digit touches the frame keeps it).
@@ -26,6 +30,8 @@ from digits.constants import (
     FRAME_WEAK_SHARE,
     JUDGED_SIDE,
     LINE_ASPECT,
+    MIN_SHADED_SIDE,
+    SOFT_CORE,
     SOLID_RATIO,
     SPECK_SIDE,
     WEAK_SHARE,
@@ -124,7 +130,10 @@ def junk_components(parts: Components, min_side: int) -> set[int]:
     suspect: set[int] = set()
     for k in judged:
         ratio, contact = component_shape(parts, k)
-        if mean[k] < WEAK_SHARE * strongest and (touches_frame(parts, k) or ratio > FAT_RATIO):
+        weak = mean[k] < WEAK_SHARE * strongest and (touches_frame(parts, k) or ratio > FAT_RATIO)
+        broad = ratio > FAT_RATIO and _longer_side(parts, k) >= MIN_SHADED_SIDE
+        soft = (broad and parts.full[k] < SOFT_CORE * parts.area[k]) or parts.full[k] == 0
+        if weak or soft:
             junk.add(k)
         elif ratio > SOLID_RATIO or contact >= EDGE_CONTACT or spans_frame(parts, k):
             suspect.add(k)
@@ -160,7 +169,13 @@ def drop_specks(parts: Components, components: list[int]) -> list[int]:
 
 
 def marks_removed(parts: Components) -> list[int]:
-    """Return the component numbers kept as possible digit ink, in order."""
+    """Return the component numbers kept as possible digit ink, in order.
+
+    When every judged component is junk, what is left is too small to be a digit: nothing is kept.
+    """
     min_side = max(8, round_half_up(JUDGED_SIDE * min(parts.width, parts.height)))
     junk = junk_components(parts, min_side)
+    judged = [k for k in range(parts.count) if _longer_side(parts, k) >= min_side]
+    if judged and all(k in junk for k in judged):
+        return []
     return drop_specks(parts, [k for k in range(parts.count) if k not in junk])

@@ -85,4 +85,7 @@ CASES = {  # name → digits → file bytes
     "blank_paper_jpeg": lambda d: encode(
         _photo(np.zeros((28, 28), np.uint8), seed=9, shadow=0.1), "JPEG", quality=85
     ),
+    "blank_paper_deep_shadow_jpeg": lambda d: encode(
+        _photo(np.zeros((28, 28), np.uint8), seed=1, shadow=0.45), "JPEG", quality=85
+    ),
 }

@@ -5,7 +5,8 @@
  * column ranges touch (diagonals included) are joined by union-find, each root the smallest run
  * index of its set, so components are numbered in the order of their first run (raster order),
  * as Python numbers them. Per component: box [x0, y0, x1, y1) (ends exclusive), area (pixels),
- * mass (Σ ink, summed in raster order as numpy's bincount does), peak (largest ink).
+ * mass (Σ ink, summed in raster order as numpy's bincount does), peak (largest ink), full (pixels
+ * at full ink, ≥ FULL_INK).
  *
  * Classic script, no DOM; `MnistImage.components` (+ module.exports under node).
  */
@@ -13,6 +14,8 @@
   'use strict';
 
   const image = root.MnistImage || (root.MnistImage = {});
+  const constants = image.constants || require('./constants.js');
+  const { FULL_INK } = constants;
 
   /**
    * @typedef {Object} Components
@@ -25,6 +28,7 @@
    * @property {Int32Array} area [count]
    * @property {Float64Array} mass [count]
    * @property {Float64Array} peak [count]
+   * @property {Int32Array} full [count]
    * @property {number} width
    * @property {number} height
    */
@@ -98,7 +102,7 @@
     }
     const x0 = new Int32Array(count).fill(width), y0 = new Int32Array(count).fill(height);
     const x1 = new Int32Array(count), y1 = new Int32Array(count), area = new Int32Array(count);
-    const mass = new Float64Array(count), peak = new Float64Array(count);
+    const mass = new Float64Array(count), peak = new Float64Array(count), full = new Int32Array(count);
     const labels = new Int32Array(width * height).fill(-1);
     for (let index = 0; index < runs.count; index++) {
       const k = component[index], y = runs.row[index], first = runs.start[index], last = runs.end[index];
@@ -111,9 +115,10 @@
         labels[at] = k;
         mass[k] += ink[at];
         if (ink[at] > peak[k]) peak[k] = ink[at];
+        if (ink[at] >= FULL_INK) full[k] += 1;
       }
     }
-    return { labels, count, x0, y0, x1, y1, area, mass, peak, width, height };
+    return { labels, count, x0, y0, x1, y1, area, mass, peak, full, width, height };
   }
 
   image.components = { findRuns, runRoots, label };

@@ -1,7 +1,7 @@
 /**
- * Marks that are not digits (`digits/image/marks.py`): shading left over, blobs, paper edges,
- * lines across the frame, specks. Judged per connected component of strong ink, before pieces
- * are grouped into digits.
+ * Marks that are not digits (`digits/image/marks.py`, whose doc says which rule drops what):
+ * shading left over (weak, soft or never at full ink), blobs, paper edges, lines across the frame,
+ * specks. Judged per connected component of ink, before pieces are grouped into digits.
  *
  * Classic script, no DOM; `MnistImage.marks` (+ module.exports under node).
  */
@@ -13,7 +13,7 @@
   const numeric = image.numeric || require('./numeric.js');
   const masks = image.masks || require('./masks.js');
   const { FRAME_SIDE, JUDGED_SIDE, SOLID_RATIO, FAT_RATIO, WEAK_SHARE, EDGE_CONTACT, LINE_ASPECT } = constants;
-  const { FRAME_WEAK_SHARE, EDGE_INSIDE_MASS, EDGE_GAP, SPECK_SIDE, DOT_SIDE } = constants;
+  const { FRAME_WEAK_SHARE, EDGE_INSIDE_MASS, EDGE_GAP, SPECK_SIDE, DOT_SIDE, SOFT_CORE, MIN_SHADED_SIDE } = constants;
 
   /** @typedef {import('./components.js').Components} Components */
 
@@ -116,7 +116,10 @@
     const suspect = new Set();
     for (const k of judged) {
       const { ratio, contact } = componentShape(parts, k);
-      if (mean.get(k) < WEAK_SHARE * strongest && (touchesFrame(parts, k) || ratio > FAT_RATIO)) junk.add(k);
+      const weak = mean.get(k) < WEAK_SHARE * strongest && (touchesFrame(parts, k) || ratio > FAT_RATIO);
+      const broad = ratio > FAT_RATIO && longerSide(parts, k) >= MIN_SHADED_SIDE;
+      const soft = (broad && parts.full[k] < SOFT_CORE * parts.area[k]) || parts.full[k] === 0;
+      if (weak || soft) junk.add(k);
       else if (ratio > SOLID_RATIO || contact >= EDGE_CONTACT || spansFrame(parts, k)) suspect.add(k);
     }
     const ordinary = judged.filter((k) => !junk.has(k) && !suspect.has(k));
@@ -158,7 +161,16 @@
     const minSide = Math.max(8, numeric.roundHalfUp(JUDGED_SIDE * Math.min(parts.width, parts.height)));
     const junk = junkComponents(parts, minSide);
     const kept = [];
-    for (let k = 0; k < parts.count; k++) if (!junk.has(k)) kept.push(k);
+    let judged = 0;
+    let judgedKept = 0;
+    for (let k = 0; k < parts.count; k++) {
+      if (!junk.has(k)) kept.push(k);
+      if (longerSide(parts, k) >= minSide) {
+        judged++;
+        if (!junk.has(k)) judgedKept++;
+      }
+    }
+    if (judged > 0 && judgedKept === 0) return []; // what is left is too small to be a digit
     return dropSpecks(parts, kept);
   }
 
