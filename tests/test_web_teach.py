@@ -29,7 +29,10 @@ pytestmark = pytest.mark.browser
 
 pytest.importorskip("playwright.sync_api")
 
-WRITER = 12  # a writer held out when the method's constants were chosen (bench/teach.py)
+# A writer held out when the method's constants were chosen (bench/teach.py) whose renditions drawn
+# here are each read as one digit by today's segmentation (writer 12's flagged and European 1s and
+# open 9s are sometimes cut in two, "17", "61": reports/teach_page.md counts those cuts).
+WRITER = 13
 TEST_RENDITIONS = 3  # other renditions of each odd style drawn with the mouse (the bench draws 20)
 ODD_FLOOR = 0.9  # of those 18, at least this share right (the issue's 96% is the bench's figure)
 MODEL_VARIANT = "cnn-onnx-fp32"  # the edge CLI's model, for the page that imports the examples
@@ -58,6 +61,20 @@ def stored(page) -> str | None:
     return page.evaluate("localStorage.getItem('mnist-anywhere:examples:cnn')")
 
 
+def expected_note(result: dict) -> str:
+    """`#taught` for a reading: "7 → 1 by your example", "digit 2: 7 → 1, … by your examples", or ""."""
+    model, number = result["model"], result["number"]
+    changed = [index for index in range(len(number)) if model[index] != number[index]]
+    if not changed:
+        return ""
+    if len(number) == 1:
+        return f"{model} → {number} by your example"
+    plural = "s" if len(changed) > 1 else ""
+    return (
+        ", ".join(f"digit {i + 1}: {model[i]} → {number[i]}" for i in changed) + f" by your example{plural}"
+    )
+
+
 @pytest.fixture(scope="module")
 def taught(page):
     """The writer teaches one rendition of every odd style; the page is reloaded. What it saw, by style."""
@@ -70,6 +87,7 @@ def taught(page):
     for style, (truth, _) in simulated.ODD_STYLES.items():
         strokes, pen = teach_page.renditions(WRITER, style, 1, seed=teach_page.TEACH_SEED)[0]
         first[style] = teach_page.draw_with_mouse(page, strokes, pen)
+        assert first[style]["digits"] == 1, f"{style} was cut into {first[style]['number']}: nothing to teach"
         teach_page.teach(page, truth)
         assert f"your example of {truth}" in teach_message(page)
     page.reload()
@@ -92,10 +110,7 @@ def test_one_example_per_odd_style_reads_the_other_renditions_right(page, taught
             result = teach_page.draw_with_mouse(page, strokes, pen)
             rows.append((style, str(truth), result))
             note = visible_text(page, "taught")
-            if result["taught"]:  # the page says which answer an example changed, and from what
-                assert note == f"{result['model']} → {result['number']} by your example"
-            else:
-                assert note == "" and result["number"] == result["model"]
+            assert note == expected_note(result)  # the page says which answers an example changed
     before = sum(result["model"] == truth for _, truth, result in rows) / len(rows)
     after = sum(result["number"] == truth for _, truth, result in rows) / len(rows)
     misses = [(style, result["number"]) for style, truth, result in rows if result["number"] != truth]
@@ -226,6 +241,30 @@ def test_a_bad_import_gives_one_line_and_keeps_the_examples(page, taught, conten
     assert message.startswith("Could not import bad.json: ") and says in message and "\n" not in message
     assert page.evaluate("document.getElementById('teach-message').classList.contains('error')")
     assert stored(page) == before and shown_counts(page) == counts
+
+
+def test_each_digit_of_a_number_uses_the_examples_and_a_selected_digit_is_taught(page, taught):
+    styles = ["flagged-1", "closed-4", "open-9"]
+    strokes, pen = teach_page.number_rendition(WRITER, styles, seed=teach_page.TEST_SEED)
+    result = teach_page.draw_with_mouse(page, strokes, pen)
+    assert result["digits"] == 3 and result["number"] == "149", result
+    changed = [
+        index for index, (a, b) in enumerate(zip(result["model"], result["number"], strict=True)) if a != b
+    ]
+    assert changed, f"the model alone read {result['model']}: nothing for the examples to fix"
+    tiles = page.eval_on_selector_all(
+        "#digit-tiles li", "items => items.map(i => i.dataset.taught === 'true')"
+    )
+    assert [index for index, taught in enumerate(tiles) if taught] == changed
+    assert visible_text(page, "taught") == expected_note(result)
+    page.click('#digit-tiles li[data-index="1"] button')  # the 4: the buttons now teach that digit
+    page.wait_for_function("MnistPage.isIdle()")
+    assert "digit 2 of 3" in page.text_content("#teach-title")
+    teach_page.teach(page, 4)
+    assert teach_message(page).startswith("Digit 2 of 3 is now your example of 4")
+    kept = json.loads(stored(page))["examples"][-1]
+    tile = page.evaluate("Array.from(MnistPage.lastReading().digits[1].pixels)")
+    assert kept["digit"] == 4 and max(abs(a - b) for a, b in zip(kept["pixels"], tile, strict=True)) <= 5e-4
 
 
 def test_forget_gives_back_the_models_own_answers(page, taught):

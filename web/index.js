@@ -1,8 +1,8 @@
 /**
  * The page's logic: read the manifest, load the chosen variant, read the input (the drawing, live
- * while drawing and on every finished stroke; a photo; a camera snapshot) digit by digit, compare
- * every variant, and apply your personal examples. No DOM here: it goes through `MnistUi` (ui.js:
- * results, teaching, controls) and `MnistInputUi` (ui_input.js: the pad, photos, the camera);
+ * while drawing and on every finished stroke; a photo; a camera snapshot) digit by digit with
+ * your personal examples applied, compare every variant (`MnistVariants`, variants.js). No DOM
+ * here: it goes through `MnistUi` (ui.js: results, teaching, controls) and `MnistInputUi` (ui_input.js: the pad, photos, the camera);
  * reading is `MnistReading` (reading.js: the image path `MnistPreprocess.findDigits`, then one
  * batched model call, then your examples), teaching `MnistTeaching` (teaching.js, over teach.js),
  * photos `MnistPhoto` (photo.js), the camera `MnistCamera` (camera.js), inference `MnistRuntimes`
@@ -15,12 +15,11 @@
   'use strict';
 
   const LIVE_INTERVAL_MS = 120; // live recognition while drawing, at most this often
-  const COMPARE_RUNS = 3; // each variant runs the drawing this often; the table shows the fastest
   const DEFAULT_BACKEND = 'wasm'; // TF.js: XNNPACK kernels, ~20x faster than plain JS for the CNN
-  const FORMAT_LABELS = { tfjs: 'TF.js', onnx: 'ONNX' };
 
   const ui = root.MnistUi;
   const inputUi = root.MnistInputUi;
+  const { describeVariant, runtimeName, defaultVariantId, compareRows } = root.MnistVariants;
   const manifest = root.MNIST_MANIFEST;
   const runtimes = new Map(); // `${id}@${backend}` -> Promise of a loaded variant
   let current = null; // the loaded variant the page predicts with
@@ -34,32 +33,6 @@
   let pending = false;
   let lastLiveAt = 0;
   let teaching = null; // MnistTeaching.create(...), made at start
-
-  function formatBytes(bytes) {
-    return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${Math.round(bytes / 1e3)} kB`;
-  }
-
-  function formatAccuracy(entry) {
-    const accuracy = entry.metrics && entry.metrics.test_accuracy;
-    return typeof accuracy === 'number' ? `${(accuracy * 100).toFixed(2)}%` : '–';
-  }
-
-  function shortName(entry) {
-    return `${entry.model.toUpperCase()} ${FORMAT_LABELS[entry.format] || entry.format} ${entry.precision}`;
-  }
-
-  /** The option label: model, format, precision, size and test accuracy from the manifest. */
-  function describeVariant(entry) {
-    return `${shortName(entry).replace(' ', ' · ')} · ${formatBytes(entry.bytes)} · ${formatAccuracy(entry)}`;
-  }
-
-  function runtimeName(variant) {
-    return variant.entry.format === 'onnx' ? 'onnxruntime-web, wasm' : `TF.js, ${variant.backend}`;
-  }
-
-  function argmax(values) {
-    return values.indexOf(Math.max(...values));
-  }
 
   // ---- recognition ---------------------------------------------------------------------------
 
@@ -237,48 +210,14 @@
     }
   }
 
-  /** The default variant: the CNN in TF.js fp32 (no 14 MB onnxruntime wasm), else the first listed. */
-  function defaultVariantId() {
-    const preferred = manifest.models.find((e) => e.model === 'cnn' && e.format === 'tfjs' && e.precision === 'fp32');
-    return (preferred || manifest.models.find((e) => e.format === 'tfjs') || manifest.models[0]).id;
-  }
-
   // ---- compare -------------------------------------------------------------------------------
 
-  /** Run the current 28x28 input through every variant; mark the ones that disagree with the majority. */
+  /** Run the selected digit's 28x28 input through every variant and show the table. */
   async function compareVariants() {
-    const pixels = lastPixels;
-    const results = [];
-    for (const entry of manifest.models) {
-      const variant = await loadRuntime(entry, ui.selectedBackend());
-      let best = null;
-      for (let run = 0; pixels && run < COMPARE_RUNS; run += 1) {
-        const result = await variant.predict(pixels);
-        if (!best || result.ms < best.ms) best = result; // the fastest run: the first pays for warm-up
-      }
-      results.push({ entry, variant, result: best, digit: best ? argmax(best.probabilities) : null });
-    }
-    const votes = new Map();
-    for (const { digit } of results) votes.set(digit, (votes.get(digit) || 0) + 1);
-    const [first, second] = [...votes.entries()].sort((a, b) => b[1] - a[1]);
-    const majority = second && second[1] === first[1] ? undefined : first[0]; // a tie has no majority to differ from
-    ui.showComparison(results.map(({ entry, variant, result, digit }) => {
-      const disagrees = result !== null && majority !== undefined && digit !== majority;
-      return {
-        id: entry.id,
-        digit: digit === null ? '' : String(digit),
-        disagrees,
-        selected: entry.id === ui.selectedVariantId(),
-        cells: [
-          shortName(entry),
-          formatBytes(entry.bytes),
-          formatAccuracy(entry),
-          result ? `${digit}${disagrees ? ' ≠' : ''}` : '–',
-          result ? result.probabilities[digit].toFixed(3) : '–',
-          result ? `${result.ms.toFixed(2)} ms (${variant.backend})` : '–',
-        ],
-      };
-    }));
+    const backend = ui.selectedBackend();
+    const loadEach = (entry) => loadRuntime(entry, backend);
+    const options = { loadRuntime: loadEach, pixels: lastPixels, selectedId: ui.selectedVariantId() };
+    ui.showComparison(await compareRows(manifest.models, options));
   }
 
   // ---- start ---------------------------------------------------------------------------------
@@ -305,7 +244,7 @@
         group: model.toUpperCase(),
         options: manifest.models.filter((e) => e.model === model).map((e) => ({ value: e.id, label: describeVariant(e) })),
       })),
-      manifest.models.some((e) => e.id === requested) ? requested : defaultVariantId()
+      manifest.models.some((e) => e.id === requested) ? requested : defaultVariantId(manifest)
     );
     ui.bind();
     inputUi.bind();
