@@ -21,6 +21,7 @@ import dataclasses
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,13 +30,13 @@ import numpy as np
 
 from bench import browser as web_page
 from bench import writers as simulated
+from bench.teach_page_report import markdown
 from digits.files import write_atomically
 from digits.stats import summarize
 
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
 TEACH_SEED = 1  # the renditions a writer teaches with (bench/teach.py's "teach" renditions)
 TEST_SEED = 2  # the renditions read afterwards (bench/teach.py's "test" renditions)
-TARGET = 0.96  # issue 11: other renditions of the odd styles read right after one example each
 
 READ_SCRIPT = """() => {
   const reading = MnistPage.lastReading();
@@ -196,56 +197,18 @@ def _summary(samples: list) -> dict:
     return dataclasses.asdict(summarize(samples))
 
 
-def markdown(report: dict) -> str:
-    """reports/teach_page.md: the odd styles before/after, plain digits, timings, how it was run."""
-    result, setup = report["figures"], report["setup"]
-    styles = list(result["per_style"])
-    lines = [
-        "# Teaching the page: simulated writers in Chromium from file://",
-        "",
-        f"`python -m bench.teach_page` ({setup['writers']} writers, {setup['renditions']} renditions of "
-        f"each odd style and plain digit per writer, variant `{setup['variant']}`, "
-        f"TF.js backend `{setup['backend']}`). "
-        "Each writer gets a fresh browser context, draws one rendition of every odd style, presses "
-        "\"That's a …\" with its digit, **reloads the page**, then draws the others. The page's "
-        "answer is `#number`; the model's own is `modelDigit` of the same reading.",
-        "",
-        "| | renditions | model alone | with one example per style | cut into several digits "
-        "| with one example, uncut readings only |",
-        "|---|---|---|---|---|---|",
-        f"| odd styles, all | {result['odd']['n']} | {result['odd']['before']:.1%} "
-        f"| **{result['odd']['after']:.1%}** (target ≥ {TARGET:.0%}) | {result['odd']['cut']} "
-        f"| {result['odd']['after_uncut']:.1%} |",
-    ]
-    lines += [
-        f"| {style} | {value['n']} | {value['before']:.1%} | {value['after']:.1%} | {value['cut']} "
-        f"| {value['after_uncut']:.1%} |"
-        for style, value in result["per_style"].items()
-    ]
-    plain = result["plain"]
-    lines += [
-        f"| plain 0–9 (same writer) | {plain['n']} | {plain['before']:.1%} | {plain['after']:.1%} "
-        f"({plain['lost']} read right by the model and lost) | {plain['cut']} | {plain['after_uncut']:.1%} |",
-        "",
-        f"Worst writer: {result['worst_writer']:.1%} of its odd renditions. Readings an example changed: "
-        f"{result['changed_by_examples']}. Teaching renditions cut into several digits (the example is then "
-        f"the selected piece): {result['teach_cut']}. Odd styles: {', '.join(styles)}.",
-        "",
-        "Milliseconds inside the page (`performance.now()`, coarsened to 0.1 ms by Chromium):",
-        "",
-        "| step | median | p95 | samples |",
-        "|---|---|---|---|",
-    ]
-    names = {
-        "teach": "teach one example (add + localStorage)",
-        "adapt_per_digit": "adapt, per digit",
-        "model_per_digit": "model call, per digit",
-    }
-    for key, label in names.items():
-        value = result["ms"][key]
-        lines.append(f"| {label} | {value['median']:.2f} | {value['p95']:.2f} | {value['count']} |")
-    lines += ["", f"Measured {setup['date']} on {setup['machine']} ({setup['seconds']:.0f} s).", ""]
-    return "\n".join(lines)
+def _page_version() -> str:
+    """Return the commit the page is measured at, and whether web/ has uncommitted changes."""
+
+    def git(*command):
+        return subprocess.run(
+            ["git", *command], capture_output=True, text=True, cwd=REPORTS_DIR.parent
+        ).stdout
+
+    changed = git("status", "--porcelain", "--", "web").strip()
+    return (
+        f"{git('rev-parse', '--short', 'HEAD').strip()}{' + uncommitted changes in web/' if changed else ''}"
+    )
 
 
 def measure(arguments) -> dict:
@@ -271,6 +234,7 @@ def measure(arguments) -> dict:
             "date": time.strftime("%Y-%m-%d"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {load:.1f} (shared)",
             "seconds": time.perf_counter() - started,
+            "page": _page_version(),
         },
         "writers": [{key: value for key, value in writer.items() if key != "rows"} for writer in writers],
     }
