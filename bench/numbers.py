@@ -110,7 +110,7 @@ def on_paper(number: np.ndarray, *, seed: int) -> np.ndarray:
 
 
 def number_cases(images, labels, *, count: int, seed: int) -> list[dict]:
-    """Return seeded cases {text, gap, background, length, pixels}.
+    """Return seeded cases {text, gap, background, length, pixels, spans}.
 
     `count` per length, gap and background, plus `count` × 5 touching and overlapping pairs per
     background (MNIST test digits drawn at random).
@@ -135,6 +135,7 @@ def number_cases(images, labels, *, count: int, seed: int) -> list[dict]:
                             "background": background,
                             "length": length,
                             "pixels": compose(inks, [gap] * (length - 1), shifts=shifts),
+                            "spans": digit_spans(inks, [gap] * (length - 1)),
                         }
                     )
         for kind, extra in (("touching", 0), ("overlapping", -1)):
@@ -149,6 +150,7 @@ def number_cases(images, labels, *, count: int, seed: int) -> list[dict]:
                         "background": background,
                         "length": 2,
                         "pixels": compose(inks, [gap], shifts=shifts),
+                        "spans": digit_spans(inks, [gap]),
                     }
                 )
     for index, case in enumerate(cases):

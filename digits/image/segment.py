@@ -13,10 +13,10 @@ Works on the cleaned image (`load_image`'s output, or a drawing's canvas): white
 4. A wide group may hold touching digits. Cuts are the cheapest top-to-bottom paths through its
    ink (one column per row, a column sideways at most per row): digits touch at one place, so a
    cut crosses at most `MAX_CUT_INK` × the height and `MAX_CUT_STROKES` stroke widths of ink, and
-   leaves two tall parts. Without a model
-   a group wider than `SPLIT_ASPECT` × its height is cut along the cheapest; with one
-   (`classify`), along the path whose parts it reads most surely when a rule of `SPLIT_RULES`
-   holds (or the group is wider than `FORCE_ASPECT` × its height). Parts are split again. Beside
+   leaves two tall parts, each mostly one piece. Without a model a group wider than `SPLIT_ASPECT`
+   × its height is cut along the cheapest; with one (`classify`), along the path whose parts it
+   reads most surely when a rule of `SPLIT_RULES` holds (`ALONE_RULES` for a group alone in its
+   image), or the group is wider than `FORCE_ASPECT` × its height. Parts are split again. Beside
    groups shaped like one digit (no wider than tall), a group narrower than `CONTEXT_WIDE` × their
    median width is one digit: a wide 0 in a number is not two digits.
 5. Each digit's own ink (its pieces, its side of the cuts) is cropped to its box and goes through
@@ -48,12 +48,16 @@ SPLIT_ASPECT = 1.5  # no model: a group wider than this × its height holds touc
 # parts at least as surely as `parts` (the wider, the readier). A pair squeezed into one 28×28 input
 # often still reads surely as some digit, so a wide group needs only sure parts.
 SPLIT_RULES = ((0.5, 0.999, 0.9), (1.0, 1.01, 0.95))
+# The rules for a group alone in its image: most often one digit (the pad, a photo of a digit), so
+# only a group wider than any digit is cut.
+ALONE_RULES = ((1.0, 0.999, 0.99), (1.4, 1.01, 0.99))
 FORCE_ASPECT = 1.8  # with a model: a group wider than this × its height is split at its best cut
 CONTEXT_WIDE = (
     1.5  # beside groups shaped like one digit, a group narrower than this × their median width is one
 )
 MIN_PART_WIDTH = 0.2  # a cut leaves at least this × the group's height (and 1 px) on each side
 MIN_PART_HEIGHT = 0.7  # … and parts at least this × the group's height tall (a cut-off bar is no digit)
+MIN_PART_WHOLE = 0.9  # … and a part's largest piece holds this share of its ink (a 7 cut at its corner: two)
 MAX_CUT_INK = 0.3  # a cut crosses at most this × the group's height of ink (a touch, not a stroke)
 MAX_CUT_STROKES = 1.5  # … and at most this many stroke widths of it (a 0 cut in two crosses two strokes)
 MAX_CANDIDATES = 5  # cuts scored by the model per group: the columns with least ink, this far apart
@@ -276,11 +280,24 @@ def cut_paths(mask: np.ndarray, *, count: int) -> list[np.ndarray]:
             continue
         path = _path_to(moves, end) + margin
         left = mask & (columns < path[:, np.newaxis])
-        parts_rows = [np.flatnonzero(part.any(axis=1)) for part in (left, mask & ~left)]
-        if all(len(rows) and rows[-1] - rows[0] + 1 >= MIN_PART_HEIGHT * height for rows in parts_rows):
+        if all(_digit_like(part, height) for part in (left, mask & ~left)):
             chosen.append(end)
             paths.append(path)
     return paths
+
+
+def _digit_like(part: np.ndarray, height: int) -> bool:
+    """Tell whether a cut's part could be a digit.
+
+    It is `MIN_PART_HEIGHT` × `height` tall, and (a digit is one stroke, give or take) its largest
+    piece holds `MIN_PART_WHOLE` of its ink.
+    """
+    rows = np.flatnonzero(part.any(axis=1))
+    if len(rows) == 0 or rows[-1] - rows[0] + 1 < MIN_PART_HEIGHT * height:
+        return False
+    labels, _ = label_pieces(part)
+    areas = np.bincount(labels[labels >= 0])
+    return bool(areas.max() >= MIN_PART_WHOLE * areas.sum())
 
 
 def _part_masks(mask: np.ndarray, box: tuple[int, int, int, int], path: np.ndarray) -> list[np.ndarray]:
@@ -306,11 +323,11 @@ def _inputs(ink: np.ndarray, masks: list[np.ndarray]) -> list[np.ndarray | None]
     return images
 
 
-def _best_cut(ink: np.ndarray, mask: np.ndarray, classify) -> list[np.ndarray] | None:
+def _best_cut(ink: np.ndarray, mask: np.ndarray, classify, rules: tuple) -> list[np.ndarray] | None:
     """Return the two parts of a wide group (bool masks), or None to keep it whole (module docstring, 4)."""
     box = _box_of(mask)
     height, width = box[3] - box[1], box[2] - box[0]
-    if width <= (SPLIT_ASPECT if classify is None else SPLIT_RULES[0][0]) * height:
+    if width <= (SPLIT_ASPECT if classify is None else min(rule[0] for rule in rules)) * height:
         return None
     local = mask[box[1] : box[3], box[0] : box[2]]
     paths = cut_paths(local, count=1 if classify is None else MAX_CANDIDATES)
@@ -324,19 +341,19 @@ def _best_cut(ink: np.ndarray, mask: np.ndarray, classify) -> list[np.ndarray] |
     surest[[index for index, image in enumerate(images) if image is None]] = 0.0
     scores = [min(surest[1 + 2 * k], surest[2 + 2 * k]) for k in range(len(cuts))]
     best = int(np.argmax(scores))
-    rules = (
+    holds = (
         width > aspect * height and surest[0] < whole and scores[best] >= parts
-        for aspect, whole, parts in SPLIT_RULES
+        for aspect, whole, parts in rules
     )
-    return cuts[best] if width > FORCE_ASPECT * height or any(rules) else None
+    return cuts[best] if width > FORCE_ASPECT * height or any(holds) else None
 
 
-def _split(ink: np.ndarray, mask: np.ndarray, classify) -> list[np.ndarray]:
+def _split(ink: np.ndarray, mask: np.ndarray, classify, rules: tuple = SPLIT_RULES) -> list[np.ndarray]:
     """Split a group's bool mask into the masks of its digits (itself, or its parts split again)."""
-    parts = _best_cut(ink, mask, classify)
+    parts = _best_cut(ink, mask, classify, rules)
     if parts is None:
         return [mask]
-    return [digit for part in parts for digit in _split(ink, part, classify)]
+    return [digit for part in parts for digit in _split(ink, part, classify, rules)]
 
 
 def segment(ink: np.ndarray, *, classify=None) -> list[Digit]:
@@ -358,7 +375,8 @@ def segment(ink: np.ndarray, *, classify=None) -> list[Digit]:
     for group, span in zip(groups, spans, strict=True):
         mask = np.isin(labels, group)
         wide = span[2] - span[0] >= CONTEXT_WIDE * typical
-        masks.extend(_split(ink, mask, classify) if wide else [mask])
+        rules = SPLIT_RULES if len(groups) > 1 else ALONE_RULES
+        masks.extend(_split(ink, mask, classify, rules) if wide else [mask])
     found = [
         Digit(image=image, box=_box_of(mask))
         for mask, image in zip(masks, _inputs(ink, masks), strict=True)

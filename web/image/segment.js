@@ -12,7 +12,7 @@
  * 4. A wide group may hold touching digits: cuts are the cheapest top-to-bottom paths through its
  *    ink (at most MAX_CUT_INK × its height crossed, two tall parts); without a model the cheapest
  *    cut of a group wider than SPLIT_ASPECT × its height; with one (`classify`), the cut whose parts
- *    it reads most surely when a rule of SPLIT_RULES holds. Recursive.
+ *    it reads most surely when a rule of SPLIT_RULES (ALONE_RULES for a group alone) holds. Recursive.
  * 5. Each digit's own ink, cropped to its box, through the recipe (`MnistImage.recipe.digitInput`
  *    after the blank test of Python's `preprocess_array`).
  *
@@ -37,10 +37,13 @@
     // with a model: [aspect, whole, parts]: split a group wider than aspect × its height at the cut whose
     // parts read most surely when the whole reads less surely than `whole` and both parts at least `parts`
     SPLIT_RULES: [[0.5, 0.999, 0.9], [1.0, 1.01, 0.95]],
+    // the rules for a group alone in its image (most often one digit): only a group wider than any digit is cut
+    ALONE_RULES: [[1.0, 0.999, 0.99], [1.4, 1.01, 0.99]],
     FORCE_ASPECT: 1.8, // with a model: a group wider than this × its height is split at its best cut
     CONTEXT_WIDE: 1.5, // beside groups shaped like one digit, a group narrower than this × their median width is one
     MIN_PART_WIDTH: 0.2, // a cut leaves at least this × the group's height (and 1 px) on each side
     MIN_PART_HEIGHT: 0.7, // … and parts at least this × the group's height tall
+    MIN_PART_WHOLE: 0.9, // … and a part's largest piece holds this share of its ink (a 7 cut at its corner: two)
     MAX_CUT_INK: 0.3, // a cut crosses at most this × the group's height of ink (a touch, not a stroke)
     MAX_CUT_STROKES: 1.5, // … and at most this many stroke widths of it (a 0 cut in two crosses two strokes)
     MAX_CANDIDATES: 5, // cuts scored by the model per group
@@ -238,6 +241,26 @@
   }
 
   /**
+   * Whether a cut's part (local mask [height, width]) could be a digit: MIN_PART_HEIGHT × height
+   * tall, its largest piece holding MIN_PART_WHOLE of its ink (Python's `_digit_like`).
+   */
+  function digitLike(part, width, height) {
+    let top = height, bottom = -1;
+    for (let index = 0; index < part.length; index++) {
+      if (!part[index]) continue;
+      const y = Math.floor(index / width);
+      if (y < top) top = y;
+      bottom = y;
+    }
+    if (bottom < 0 || bottom - top + 1 < SEGMENT.MIN_PART_HEIGHT * height) return false;
+    const { labels, boxes } = labelPieces(part, width, height);
+    const areas = new Int32Array(boxes.length);
+    let total = 0;
+    for (const label of labels) if (label >= 0) { areas[label]++; total++; }
+    return Math.max(...areas) >= SEGMENT.MIN_PART_WHOLE * total;
+  }
+
+  /**
    * Paths to cut a group's local mask [height, width] along, best first (Python's `cut_paths`): each
    * Int32Array [height], the first column of the right part in every row.
    */
@@ -258,16 +281,11 @@
       path[height - 1] = end;
       for (let row = height - 1; row > 0; row--) path[row - 1] = path[row] + moves[row * ends + path[row]];
       for (let row = 0; row < height; row++) path[row] += margin;
-      const tops = [height, height], bottoms = [-1, -1];
+      const sides = [new Uint8Array(mask.length), new Uint8Array(mask.length)];
       for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          if (!mask[y * width + x]) continue;
-          const side = x < path[y] ? 0 : 1;
-          tops[side] = Math.min(tops[side], y);
-          bottoms[side] = Math.max(bottoms[side], y);
-        }
+        for (let x = 0; x < width; x++) if (mask[y * width + x]) sides[x < path[y] ? 0 : 1][y * width + x] = 1;
       }
-      if ([0, 1].every((side) => bottoms[side] >= 0 && bottoms[side] - tops[side] + 1 >= SEGMENT.MIN_PART_HEIGHT * height)) {
+      if (sides.every((side) => digitLike(side, width, height))) {
         chosen.push(end);
         paths.push(path);
       }
@@ -317,10 +335,10 @@
   }
 
   /** The two parts of a wide group, or null to keep it whole (Python's `_best_cut`). */
-  async function bestCut(ink, width, mask, classify) {
+  async function bestCut(ink, width, mask, classify, rules) {
     const box = boxOf(mask);
     const groupHeight = box[3] - box[1], groupWidth = box[2] - box[0];
-    if (groupWidth <= (classify ? SEGMENT.SPLIT_RULES[0][0] : SEGMENT.SPLIT_ASPECT) * groupHeight) return null;
+    if (groupWidth <= (classify ? Math.min(...rules.map((r) => r[0])) : SEGMENT.SPLIT_ASPECT) * groupHeight) return null;
     const { frame, data } = mask;
     const frameWidth = frame[2] - frame[0];
     const local = new Uint8Array(groupWidth * groupHeight);
@@ -343,16 +361,16 @@
       if (score > bestScore) { best = k; bestScore = score; }
     });
     const force = groupWidth > SEGMENT.FORCE_ASPECT * groupHeight;
-    const rule = SEGMENT.SPLIT_RULES.some(([aspect, whole, parts]) =>
+    const rule = rules.some(([aspect, whole, parts]) =>
       groupWidth > aspect * groupHeight && surest[0] < whole && bestScore >= parts);
     return force || rule ? cuts[best] : null;
   }
 
-  async function split(ink, width, mask, classify) {
-    const parts = await bestCut(ink, width, mask, classify);
+  async function split(ink, width, mask, classify, rules = SEGMENT.SPLIT_RULES) {
+    const parts = await bestCut(ink, width, mask, classify, rules);
     if (parts === null) return [mask];
     const digits = [];
-    for (const part of parts) digits.push(...(await split(ink, width, part, classify)));
+    for (const part of parts) digits.push(...(await split(ink, width, part, classify, rules)));
     return digits;
   }
 
@@ -404,7 +422,8 @@
     const all = groupMasks(labels, width, boxes, groups);
     for (let k = 0; k < groups.length; k++) {
       const wide = spans[k][2] - spans[k][0] >= SEGMENT.CONTEXT_WIDE * typical;
-      masks.push(...(wide ? await split(ink, width, all[k], classify) : [all[k]]));
+      const rules = groups.length > 1 ? SEGMENT.SPLIT_RULES : SEGMENT.ALONE_RULES;
+      masks.push(...(wide ? await split(ink, width, all[k], classify, rules) : [all[k]]));
     }
     const images = inputs(ink, width, masks);
     const found = [];
