@@ -36,6 +36,15 @@ DEFAULT_MODEL = REPOSITORY / "web" / "models" / "cnn" / "onnx-fp32" / "model.onn
 DEFAULT_REAL = REPOSITORY.parent / "shared" / "realdigits"
 REPORT_DIR = REPOSITORY / "reports"
 PHOTO_SIZE = (3000, 4000)  # 12 megapixels, (height, width)
+RENDERING_NOTES = {  # what each rendering of tests/golden/renderings.py is, for the report
+    "png": "the 28×28 digit as a PNG",
+    "jpeg": "the same as JPEG, quality 75",
+    "inverted": "dark on white PNG",
+    "tight": "dark on white, cropped to the ink's box (the ink touches every side)",
+    "thinned": "drawn 4× larger with a solid pen, thinned to its 3-px skeleton (under 1 px at 28)",
+    "thickened": "drawn 4× larger with a solid pen, a 7×7 max filter (strokes 4–5 px at 28)",
+    "paper_photo": "120 px tall, dark on 200×160 paper with a gradient, a shadow and noise, JPEG 85",
+}
 
 
 def load_renderings():
@@ -196,7 +205,8 @@ def markdown(report: dict) -> str:
             lines.append(
                 f"| {name} | {row['right']}/{row['total']} | {row['accuracy']:.2%} | {row['blank']} |"
             )
-        lines.append("")
+        notes = [f"- {name}: {note}" for name, note in RENDERING_NOTES.items() if name in report["mnist"]]
+        lines += ["", *notes, ""]
     if report.get("blank"):
         cells = " | ".join(f"{row['blank']}/{row['total']}" for row in report["blank"].values())
         lines += [
@@ -234,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         "model": str(arguments.model.relative_to(REPOSITORY))
         if arguments.model.is_relative_to(REPOSITORY)
         else str(arguments.model),
-        "command": "python -m bench.image_path " + " ".join(argv or sys.argv[1:]),
+        "command": " ".join(["python -m bench.image_path", *(argv or sys.argv[1:])]),
     }
     if (arguments.realdigits / "SOURCES.tsv").is_file():
         report["real"] = real_digits(classifier, arguments.realdigits)
