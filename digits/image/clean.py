@@ -49,6 +49,7 @@ class Ink:
     factor: int  # original pixels per working pixel along each axis
     contrast: float  # the ink's level (0 when blank)
     dark_ink: bool  # the polarity found: ink darker than the paper
+    saturated: bool = False  # the ramp ends below the ink's level (a photo): strokes reach full ink
     other: "Ink | None" = None  # the other polarity's ink when the polarity was not certain
 
 
@@ -138,7 +139,8 @@ def ink_of(gray: np.ndarray, *, dark: bool, factor: int) -> Ink:
     ink_level = nth_largest(contrast, top_count)
     if ink_level < max(MIN_CONTRAST, INK_SIGMAS * noise):
         return Ink(np.zeros(gray.shape), factor, ink_level, dark)
-    return Ink(ramp(contrast, noise, ink_level), factor, ink_level, dark)
+    saturated = noise >= CLEAN_NOISE and RAMP_END < 1.0
+    return Ink(ramp(contrast, noise, ink_level), factor, ink_level, dark, saturated)
 
 
 def clean(luma: np.ndarray, coverage: np.ndarray, *, factor: int = 1) -> Ink:

@@ -30,14 +30,14 @@ class CleanInk:
     dark_ink: bool  # the ink was darker than the paper
 
 
-def kept_ink(pixels: np.ndarray) -> tuple[np.ndarray, int]:
+def kept_ink(pixels: np.ndarray, *, saturated: bool = False) -> tuple[np.ndarray, int]:
     """Remove ruled lines and marks that are not digits from ink float64 `(h, w)`.
 
     Returns the ink kept and how many of its components have strong ink (≥ MASK_LEVEL).
     """
     cleared = clear_lines(pixels)
     parts = label(cleared)
-    kept = marks_removed(parts)
+    kept = marks_removed(parts, saturated=saturated)
     keep = np.zeros(parts.count + 1, dtype=bool)  # the last slot is label −1: no ink
     keep[kept] = True
     pieces = sum(1 for k in kept if parts.peak[k] >= MASK_LEVEL)
@@ -47,9 +47,9 @@ def kept_ink(pixels: np.ndarray) -> tuple[np.ndarray, int]:
 def clean_ink(luma: np.ndarray, coverage: np.ndarray, *, factor: int = 1) -> CleanInk:
     """Reduced premultiplied luma and coverage float32 `(h, w)` → `CleanInk`."""
     ink = clean(luma, coverage, factor=factor)
-    pixels, pieces = kept_ink(ink.pixels)
+    pixels, pieces = kept_ink(ink.pixels, saturated=ink.saturated)
     if ink.other is not None:
-        other, other_pieces = kept_ink(ink.other.pixels)
+        other, other_pieces = kept_ink(ink.other.pixels, saturated=ink.other.saturated)
         unlike_a_digit = pieces == 0 or (pieces > MAX_DIGIT_PIECES and other_pieces < pieces)
         if other_pieces > 0 and unlike_a_digit:
             return CleanInk(other, factor, ink.other.dark_ink)

@@ -8,6 +8,7 @@ component of ink, before pieces are grouped into digits.
   at least MIN_SHADED_SIDE long that are soft (under SOFT_CORE of their pixels at full ink): a
   shadow's edge fades over many pixels, a stroke's over one or two; and components never at full
   ink (noise, shading: a digit's strokes reach it, the ramp's end being well under the ink's level).
+  These two only for `saturated` ink (photos): a clean image's ramp ends at the ink's level itself.
 - When every judged component is junk, nothing is kept (blank paper's noise is not a digit).
 - Solid blobs (SOLID_RATIO), paper edges (along EDGE_CONTACT of an image side) and lines from side
   to side (LINE_ASPECT) are suspects: dropped when an ordinary component has EDGE_INSIDE_MASS of
@@ -119,7 +120,7 @@ def _detached_suspects(parts: Components, suspect: set[int], ordinary: list[int]
     return [k for k in heavy_enough if not any(near(parts, k, b, gap) for b in ordinary)]
 
 
-def junk_components(parts: Components, min_side: int) -> set[int]:
+def junk_components(parts: Components, min_side: int, *, saturated: bool = False) -> set[int]:
     """Return the component numbers that are not ink of a digit (see the module's doc)."""
     judged = [k for k in range(parts.count) if _longer_side(parts, k) >= min_side]
     junk: set[int] = set()
@@ -132,7 +133,7 @@ def junk_components(parts: Components, min_side: int) -> set[int]:
         ratio, contact = component_shape(parts, k)
         weak = mean[k] < WEAK_SHARE * strongest and (touches_frame(parts, k) or ratio > FAT_RATIO)
         broad = ratio > FAT_RATIO and _longer_side(parts, k) >= MIN_SHADED_SIDE
-        soft = (broad and parts.full[k] < SOFT_CORE * parts.area[k]) or parts.full[k] == 0
+        soft = saturated and ((broad and parts.full[k] < SOFT_CORE * parts.area[k]) or parts.full[k] == 0)
         if weak or soft:
             junk.add(k)
         elif ratio > SOLID_RATIO or contact >= EDGE_CONTACT or spans_frame(parts, k):
@@ -168,13 +169,13 @@ def drop_specks(parts: Components, components: list[int]) -> list[int]:
     ]
 
 
-def marks_removed(parts: Components) -> list[int]:
+def marks_removed(parts: Components, *, saturated: bool = False) -> list[int]:
     """Return the component numbers kept as possible digit ink, in order.
 
     When every judged component is junk, what is left is too small to be a digit: nothing is kept.
     """
     min_side = max(8, round_half_up(JUDGED_SIDE * min(parts.width, parts.height)))
-    junk = junk_components(parts, min_side)
+    junk = junk_components(parts, min_side, saturated=saturated)
     judged = [k for k in range(parts.count) if _longer_side(parts, k) >= min_side]
     if judged and all(k in junk for k in judged):
         return []

@@ -81,6 +81,9 @@ CASES = {  # name → digits → file bytes
     ),
     "tight_small_polarity_png": lambda d: encode(255 - tight(d[10])),
     "tight_bar_on_edge_png": lambda d: encode(255 - tight(d[11])),
+    "bold_scan_bilinear_png": lambda d: encode(
+        255 - np.asarray(Image.fromarray(d[0]).resize((112, 112), Image.BILINEAR))
+    ),
     "tiny_16px_png": lambda d: encode(255 - np.asarray(Image.fromarray(d[7]).resize((16, 16)))),
     "blank_paper_jpeg": lambda d: encode(
         _photo(np.zeros((28, 28), np.uint8), seed=9, shadow=0.1), "JPEG", quality=85

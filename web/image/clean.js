@@ -31,6 +31,7 @@
    * @property {number} factor original pixels per working pixel
    * @property {number} contrast the ink's level (0 when blank)
    * @property {boolean} darkInk the polarity found
+   * @property {boolean} saturated the ramp ends below the ink's level (a photo): strokes reach full ink
    * @property {?Ink} other the other polarity's ink when the polarity was not certain, else null
    */
 
@@ -152,11 +153,12 @@
     const noise = (numeric.orderStatistic(sample, 0.1) - numeric.orderStatistic(sample, 0.02)) / GAUSSIAN_Q10_Q02;
     const topCount = Math.max(INK_TOP_MIN_PIXELS, Math.ceil(INK_TOP_FRACTION * contrast.length));
     const inkLevel = numeric.nthLargest(Float64Array.from(contrast), topCount);
-    const base = { width, height, factor, contrast: inkLevel, darkInk: dark, other: null };
+    const base = { width, height, factor, contrast: inkLevel, darkInk: dark, saturated: false, other: null };
     if (inkLevel < Math.max(MIN_CONTRAST, INK_SIGMAS * noise)) {
       return { ...base, pixels: new Float64Array(gray.length) };
     }
-    return { ...base, pixels: ramp(contrast, noise, inkLevel) };
+    const saturated = noise >= CLEAN_NOISE && RAMP_END < 1;
+    return { ...base, saturated, pixels: ramp(contrast, noise, inkLevel) };
   }
 
   /**
@@ -166,7 +168,7 @@
    */
   function clean(reduced) {
     const { width, height, factor } = reduced;
-    const blank = { pixels: new Float64Array(width * height), width, height, factor, contrast: 0, darkInk: false, other: null };
+    const blank = { pixels: new Float64Array(width * height), width, height, factor, contrast: 0, darkInk: false, saturated: false, other: null };
     const gray = flatten(reduced);
     if (gray === null) return blank;
     let low = Infinity;

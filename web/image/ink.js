@@ -36,12 +36,13 @@
    * Ink with ruled lines and marks that are not digits removed, and how many of its kept
    * components have strong ink (≥ MASK_LEVEL).
    * @param {Float64Array} pixels [height, width]
+   * @param {boolean} [saturated] the ink's ramp ends below its level (a photo; see marks.js)
    * @returns {{pixels: Float64Array, pieces: number}} pixels [height, width], a new array
    */
-  function keptInk(pixels, width, height) {
+  function keptInk(pixels, width, height, saturated = false) {
     const cleared = lines.clearLines(pixels, width, height);
     const parts = components.label(cleared, width, height);
-    const kept = marks.marksRemoved(parts);
+    const kept = marks.marksRemoved(parts, { saturated });
     const keep = new Uint8Array(parts.count);
     for (const k of kept) keep[k] = 1;
     for (let index = 0; index < cleared.length; index++) {
@@ -59,9 +60,9 @@
   function fromReduced(reduced) {
     const { width, height, factor } = reduced;
     const ink = clean.clean(reduced);
-    const first = keptInk(ink.pixels, width, height);
+    const first = keptInk(ink.pixels, width, height, ink.saturated);
     if (ink.other !== null) {
-      const other = keptInk(ink.other.pixels, width, height);
+      const other = keptInk(ink.other.pixels, width, height, ink.other.saturated);
       const unlikeADigit = first.pieces === 0 || (first.pieces > MAX_DIGIT_PIECES && other.pieces < first.pieces);
       if (other.pieces > 0 && unlikeADigit) {
         return { pixels: other.pixels, width, height, factor, darkInk: ink.other.darkInk };

@@ -106,7 +106,7 @@
    * @param {Components} parts
    * @returns {Set<number>}
    */
-  function junkComponents(parts, minSide) {
+  function junkComponents(parts, minSide, saturated = false) {
     const judged = [];
     for (let k = 0; k < parts.count; k++) if (longerSide(parts, k) >= minSide) judged.push(k);
     const junk = new Set();
@@ -118,7 +118,7 @@
       const { ratio, contact } = componentShape(parts, k);
       const weak = mean.get(k) < WEAK_SHARE * strongest && (touchesFrame(parts, k) || ratio > FAT_RATIO);
       const broad = ratio > FAT_RATIO && longerSide(parts, k) >= MIN_SHADED_SIDE;
-      const soft = (broad && parts.full[k] < SOFT_CORE * parts.area[k]) || parts.full[k] === 0;
+      const soft = saturated && ((broad && parts.full[k] < SOFT_CORE * parts.area[k]) || parts.full[k] === 0);
       if (weak || soft) junk.add(k);
       else if (ratio > SOLID_RATIO || contact >= EDGE_CONTACT || spansFrame(parts, k)) suspect.add(k);
     }
@@ -155,11 +155,13 @@
   /**
    * The component numbers kept as possible digit ink, in order.
    * @param {Components} parts of an image [height, width]
+   * @param {{saturated?: boolean}} [options] the ink's ramp ends below its level (a photo): the
+   *   rules on full ink apply
    * @returns {number[]}
    */
-  function marksRemoved(parts) {
+  function marksRemoved(parts, { saturated = false } = {}) {
     const minSide = Math.max(8, numeric.roundHalfUp(JUDGED_SIDE * Math.min(parts.width, parts.height)));
-    const junk = junkComponents(parts, minSide);
+    const junk = junkComponents(parts, minSide, saturated);
     const kept = [];
     let judged = 0;
     let judgedKept = 0;
