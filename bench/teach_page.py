@@ -214,6 +214,7 @@ def _page_version() -> str:
 def measure(arguments) -> dict:
     """Every writer through the page; the report as plain JSON values."""
     query = f"?variant={arguments.variant}&backend={arguments.backend}"
+    version = _page_version() if web_page.WEB_DIR == REPORTS_DIR.parent / "web" else str(web_page.WEB_DIR)
     started = time.perf_counter()
     with web_page.chromium() as browser:
         writers = []
@@ -234,7 +235,7 @@ def measure(arguments) -> dict:
             "date": time.strftime("%Y-%m-%d"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {load:.1f} (shared)",
             "seconds": time.perf_counter() - started,
-            "page": _page_version(),
+            "page": version,
         },
         "writers": [{key: value for key, value in writer.items() if key != "rows"} for writer in writers],
     }
