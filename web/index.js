@@ -74,7 +74,8 @@
           continue;
         }
         const previousCount = reading ? reading.digits.length : 0;
-        reading = await root.MnistReading.readImage(image, current, { adapt: teaching.adapt });
+        const drawing = inputUi.currentView() === 'pad'; // clean ink: the image path skips the photo cleaning
+        reading = await root.MnistReading.readImage(image, current, { adapt: teaching.adapt, drawing });
         if (reading.digits.length !== previousCount) selectedIndex = null; // another number: default again
         showReading();
       } while (pending);

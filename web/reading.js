@@ -68,15 +68,16 @@
    * Read an image.
    * @param {{data: Uint8ClampedArray, width: number, height: number}} imageData RGBA [height, width, 4]
    * @param {{predictBatch: function(Float32Array): Promise<{probabilities: Float32Array, embedding: (Float32Array|null)}>}} variant a loaded variant
-   * @param {{findDigits?: function, adapt?: (function(Float32Array, Float32Array): Array|null)}} options
+   * @param {{findDigits?: function, adapt?: (function(Float32Array, Float32Array): Array|null), drawing?: boolean}} options
    *   findDigits: the image path (default: MnistPreprocess.findDigits); adapt: your examples applied
-   *   to n digits (probabilities n * 10, embeddings n * d → n results of MnistTeach's adapt), or null
+   *   to n digits (probabilities n * 10, embeddings n * d → n results of MnistTeach's adapt), or null;
+   *   drawing: the pad's canvas (clean ink: the image path skips the photo cleaning)
    * @return {Promise<Reading>}
    */
-  async function readImage(imageData, variant, { findDigits = root.MnistPreprocess.findDigits, adapt = null } = {}) {
+  async function readImage(imageData, variant, { findDigits = root.MnistPreprocess.findDigits, adapt = null, drawing = false } = {}) {
     const start = performance.now();
     const classify = async (pixels) => (await variant.predictBatch(pixels)).probabilities;
-    const found = await findDigits(imageData, { classify });
+    const found = await findDigits(imageData, { classify, drawing });
     const foundAt = performance.now();
     let [digits, modelAt] = [[], foundAt];
     if (found.length) {
