@@ -40,7 +40,9 @@ def test_committed_embedded_scripts_match_the_manifest():
     )
     assert embedded_manifest == manifest, "web/models/embedded is stale: run `python web/build.py models`"
     scripts = sorted(path.name for path in (MODELS_DIR / "embedded").glob("*.js"))
-    assert scripts == sorted(["manifest.js", *(f"{entry['id']}.js" for entry in manifest["models"])])
+    expected = ["manifest.js", *(f"{entry['id']}.js" for entry in manifest["models"])]
+    expected += [f"{model}-anchors.js" for model in manifest.get("anchors", {})]  # teaching's anchors
+    assert scripts == sorted(expected)
     for entry in manifest["models"]:
         variant_id, files = _embedded_files(MODELS_DIR / "embedded" / f"{entry['id']}.js")
         assert variant_id == entry["id"]
