@@ -27,14 +27,13 @@ the two equal.
 """
 
 import dataclasses
-import io
 import math
 
 import numpy as np
-from PIL import Image
 
 from digits.constants import IMAGE_SIZE, INK_THRESHOLD
-from digits.image.decode import ImageError, load_image
+from digits.image.decode import ImageError, decode_reduced
+from digits.image.ink import clean_ink
 from digits.image.recipe import preprocess_array
 
 SPECK_FRACTION = 0.12  # a piece whose longer side is under this × the tallest piece's height is a speck …
@@ -415,30 +414,16 @@ def digits_from_array(gray_or_rgba: np.ndarray, *, classify=None) -> list[Digit]
     return segment(ink, classify=classify)
 
 
-def _source_factor(source, shape: tuple[int, int]) -> int:
-    """Source pixels per working pixel: `load_image` reduces large images by a whole factor."""
-    try:
-        with Image.open(
-            io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray, memoryview)) else source
-        ) as image:
-            longer = max(image.size)
-    except (OSError, ValueError, TypeError):
-        return 1
-    return max(1, longer // max(shape))
-
-
 def read_digits(source, *, classify=None, max_pixels: int | None = None) -> list[Digit]:
     """Decode and clean an image file (path, bytes or binary file-like), then `digits_from_array`.
 
     Boxes are in the source image's pixels (`load_image` works on a reduced copy of a large image).
     Raises `ImageError` (one line) for unusable input.
     """
-    if hasattr(source, "read"):
-        source = source.read()
     options = {} if max_pixels is None else {"max_pixels": max_pixels}
-    ink = load_image(source, **options)
+    luma, coverage, factor = decode_reduced(source, **options)  # `load_image`, keeping the factor
+    ink = clean_ink(luma, coverage, factor=factor).pixels.astype(np.float32)
     found = digits_from_array(ink, classify=classify)
-    factor = _source_factor(source, ink.shape) if found else 1
     if factor == 1:
         return found
     return [dataclasses.replace(d, box=tuple(value * factor for value in d.box)) for d in found]
