@@ -3,12 +3,12 @@ lines, specks and paper edges, digits in two strokes, blank paper, 1-px lines br
 stroke width. Scenes are made by code (`tests/golden/renderings.py`); the same path in JavaScript
 is held equal by the golden files (`tests/test_preprocess.py`)."""
 
-import importlib.util
 import io
 import pathlib
 
 import numpy as np
 import pytest
+from golden_files import load_golden_module
 from PIL import Image
 
 from digits.image import load_image, preprocess_image
@@ -16,16 +16,7 @@ from digits.image import load_image, preprocess_image
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 
 
-def load_renderings():
-    spec = importlib.util.spec_from_file_location(
-        "renderings", REPOSITORY / "tests" / "golden" / "renderings.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RENDERINGS = load_renderings()
+RENDERINGS = load_golden_module("renderings")
 
 
 def png_bytes(array: np.ndarray, *, format: str = "PNG", **save_options) -> bytes:

@@ -1,6 +1,5 @@
 """digits.image (the MNIST recipe, image decoding) and its JavaScript twin web/preprocess.js."""
 
-import base64
 import importlib.util
 import io
 import json
@@ -12,6 +11,7 @@ import zlib
 
 import numpy as np
 import pytest
+from golden_files import assert_expected_equal, decode, load_golden_module
 from PIL import Image
 
 from digits.constants import BOX_SIZE, IMAGE_SIZE
@@ -22,19 +22,6 @@ GOLDEN_PATH = REPOSITORY / "tests" / "golden" / "preprocess.json"
 IMAGES_PATH = REPOSITORY / "tests" / "golden" / "images.json"
 JS_TOLERANCE = 1 / 255  # per pixel, Python vs JavaScript
 MNIST_TOLERANCE = 0.01  # mean |difference| when re-preprocessing MNIST's own (already centred) digits
-
-
-def load_golden_module():
-    spec = importlib.util.spec_from_file_location(
-        "make_golden", REPOSITORY / "tests" / "golden" / "make_golden.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def decode(text: str, dtype: str) -> np.ndarray:
-    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=dtype)
 
 
 def png_bytes(array: np.ndarray, mode: str | None = None, *, format: str = "PNG", **save_options) -> bytes:
@@ -55,16 +42,11 @@ def bar_canvas(height: int = 280, width: int = 280, *, top: int = 60, left: int 
 
 def test_golden_file_matches_the_python_recipe():
     golden = json.loads(GOLDEN_PATH.read_text())
-    fresh = load_golden_module().build_golden()
+    fresh = load_golden_module("make_golden").build_golden()
     assert [case["name"] for case in golden["cases"]] == [case["name"] for case in fresh["cases"]]
     for stored, computed in zip(golden["cases"], fresh["cases"], strict=True):
         assert decode(stored["input_uint8"], "u1").tolist() == decode(computed["input_uint8"], "u1").tolist()
-        assert (stored["expected_float32"] is None) == (computed["expected_float32"] is None), stored["name"]
-        if stored["expected_float32"] is not None:
-            difference = np.abs(
-                decode(stored["expected_float32"], "<f4") - decode(computed["expected_float32"], "<f4")
-            )
-            assert difference.max() <= 1e-6, f"{stored['name']}: rerun tests/golden/make_golden.py"
+        assert_expected_equal(stored, computed)
     names = {case["name"] for case in golden["cases"]}
     assert {"blank", "near_blank_dot", "eight_touching_border", "six_portrait_canvas"} <= names
     assert sum(case["expected_float32"] is None for case in golden["cases"]) >= 2
@@ -72,16 +54,11 @@ def test_golden_file_matches_the_python_recipe():
 
 def test_image_golden_file_matches_the_python_image_path():
     golden = json.loads(IMAGES_PATH.read_text())
-    fresh = load_golden_module().build_image_golden()  # files rebuilt from the digits stored in it
+    fresh = load_golden_module("make_golden").build_image_golden()  # rebuilt from the digits stored in it
     assert [case["name"] for case in golden["cases"]] == [case["name"] for case in fresh["cases"]]
     for stored, computed in zip(golden["cases"], fresh["cases"], strict=True):
         assert stored["pixels_uint8"] == computed["pixels_uint8"], f"{stored['name']}: the file changed"
-        assert (stored["expected_float32"] is None) == (computed["expected_float32"] is None), stored["name"]
-        if stored["expected_float32"] is not None:
-            difference = np.abs(
-                decode(stored["expected_float32"], "<f4") - decode(computed["expected_float32"], "<f4")
-            )
-            assert difference.max() <= 1e-6, f"{stored['name']}: rerun tests/golden/make_golden.py"
+        assert_expected_equal(stored, computed)
     names = {case["name"] for case in golden["cases"]}
     assert {
         "photo_shadow_jpeg",

@@ -1,17 +1,15 @@
 """digits.image.segment (an image's digits, left to right) and its JavaScript twin web/image/segment.js."""
 
-import base64
-import importlib.util
 import io
 import json
 import pathlib
 import random
 import shutil
 import subprocess
-import zlib
 
 import numpy as np
 import pytest
+from golden_files import decode, load_golden_module
 from PIL import Image
 
 from digits.image import Digit, ImageError, digits_from_array, preprocess_array, read_digits
@@ -33,19 +31,6 @@ GAP_READ_FLOOR = 0.9
 TOUCHING_FLOOR = 0.7
 
 
-def load_golden_module():
-    spec = importlib.util.spec_from_file_location(
-        "make_segment_golden", REPOSITORY / "tests" / "golden" / "make_segment_golden.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def decode(text: str, dtype: str) -> np.ndarray:
-    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=dtype)
-
-
 def canvas(height: int, width: int, rectangles: list) -> np.ndarray:
     """Float32 ink (h, w): full-ink rectangles (x0, y0, x1, y1)."""
     ink = np.zeros((height, width), dtype=np.float32)
@@ -65,7 +50,7 @@ def png(array: np.ndarray) -> bytes:
 
 def test_golden_file_matches_what_python_computes(mnist_data_dir, monkeypatch):
     monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_data_dir))
-    module = load_golden_module()
+    module = load_golden_module("make_segment_golden")
     golden = json.loads(GOLDEN_PATH.read_text())
     assert golden["constants"] == json.loads(
         json.dumps({name: getattr(module.segmentation, name) for name in module.CONSTANT_NAMES})
