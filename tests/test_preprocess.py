@@ -4,14 +4,12 @@ import importlib.util
 import io
 import json
 import pathlib
-import shutil
 import struct
-import subprocess
 import zlib
 
 import numpy as np
 import pytest
-from golden_files import assert_expected_equal, decode, load_golden_module
+from golden_files import assert_expected_equal, decode, load_golden_module, run_js_check
 from PIL import Image
 
 from digits.constants import BOX_SIZE, IMAGE_SIZE
@@ -71,15 +69,7 @@ def test_image_golden_file_matches_the_python_image_path():
 
 
 def test_javascript_matches_python_on_golden_vectors():
-    node = shutil.which("node")
-    assert node, "node is needed to check web/preprocess.js (make setup installs it)"
-    result = subprocess.run(
-        [node, str(REPOSITORY / "tests" / "js" / "check_preprocess.js")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    report = json.loads(result.stdout)
+    result, report = run_js_check("check_preprocess.js")
     failures = [case for case in report["cases"] if not case["ok"]]
     assert result.returncode == 0 and not failures, failures or result.stderr
     golden = json.loads(GOLDEN_PATH.read_text())

@@ -4,12 +4,10 @@ import io
 import json
 import pathlib
 import random
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
-from golden_files import decode, load_golden_module
+from golden_files import decode, load_golden_module, run_js_check
 from PIL import Image
 
 from digits.image import Digit, ImageError, digits_from_array, preprocess_array, read_digits
@@ -78,15 +76,7 @@ def test_golden_file_matches_what_python_computes(mnist_data_dir, monkeypatch):
 
 
 def test_javascript_matches_python_on_golden_vectors():
-    node = shutil.which("node")
-    assert node, "node is needed to check web/image/segment.js (make setup installs it)"
-    result = subprocess.run(
-        [node, str(REPOSITORY / "tests" / "js" / "check_segment.js")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    report = json.loads(result.stdout)
+    result, report = run_js_check("check_segment.js")
     failures = [case for case in report["cases"] if not case["ok"]]
     assert result.returncode == 0 and report["constants_equal"] and not failures, (
         failures or report.get("constants_differ") or result.stderr

@@ -2,25 +2,18 @@
 
 import base64
 import hashlib
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
+from golden_files import load_script
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 MODELS_DIR = REPO_DIR / "web" / "models"
 
 
-def _load_build_module():
-    spec = importlib.util.spec_from_file_location("web_build", REPO_DIR / "web" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load_build_module()
+build = load_script(REPO_DIR / "web" / "build.py", "web_build")
 
 
 def _embedded_files(script_path: Path) -> tuple[str, dict]:

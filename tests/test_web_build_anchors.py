@@ -5,25 +5,18 @@ The page loads `models/embedded/<model>-anchors.js` (it registers the anchors fi
 """
 
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from golden_files import load_script
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 MODELS_DIR = REPO_DIR / "web" / "models"
 SCRIPT_GLOBAL = "globalThis.MNIST_ANCHORS[{model}] = "
 
 
-def _load_build():
-    spec = importlib.util.spec_from_file_location("web_build", REPO_DIR / "web" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load_build()
+build = load_script(REPO_DIR / "web" / "build.py", "web_build")
 
 
 def registered(script_path: Path, model: str) -> dict:
