@@ -91,6 +91,7 @@ WEAK_SHARE = 0.5  # weak: mean ink under this × the strongest judged component'
 FAT_RATIO = 0.3  # … and touching the frame or with strokes this thick (× its longer side): shading
 SOFT_CORE = 0.6  # as thick and under this share of its pixels at full ink: a shadow's soft edge
 FULL_INK = 0.99  # a pixel at or above this is at full ink
+MAX_HOLES = 14  # more holes than this: ink frayed by noise, shading (digits: 0–7, shadows: 27+)
 SOLID_RATIO = 0.4  # strokes this thick (× the longer side): a solid blob, suspect
 EDGE_CONTACT = 0.5  # lying along this share of an image side: a paper edge, suspect
 LINE_ASPECT = 8  # from side to side and this many times longer than thick: a line, suspect
@@ -113,6 +114,7 @@ IMAGE_PATH_NAMES = (
     "NOISE_SIGMAS", "INK_SIGMAS", "MIN_CONTRAST", "INK_TOP_FRACTION", "INK_TOP_MIN_PIXELS", "CLEAN_NOISE",
     "RAMP_START", "RAMP_END", "RAMP_START_CLEAN", "RAMP_END_CLEAN", "LINE_COVERAGE", "LINE_ALONE",
     "MAX_LINE_THICKNESS", "LINE_CLEARANCE", "JUDGED_SIDE", "WEAK_SHARE", "FAT_RATIO", "SOFT_CORE", "FULL_INK",
+    "MAX_HOLES",
     "SOLID_RATIO",
     "EDGE_CONTACT", "LINE_ASPECT", "EDGE_INSIDE_MASS", "EDGE_GAP", "FRAME_WEAK_SHARE", "SPECK_SIDE",
     "DOT_SIDE", "MAX_DIGIT_PIECES", "MASK_LEVEL", "FRAME_SIDE", "THIN_WIDTH", "TARGET_WIDTH",

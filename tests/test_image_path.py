@@ -61,10 +61,42 @@ def test_a_four_drawn_in_two_strokes_stays_whole():
 
 @pytest.mark.parametrize(("seed", "shadow"), [(0, 0.1), (1, 0.1), (2, 0.1), (0, 0.45), (1, 0.45)])
 def test_blank_paper_photos_say_no_digit(seed, shadow):
-    """Light shadows, and deep ones whose soft edges fade over many pixels (shadows about 0.3 deep
-    still read as a digit on some pages: bench/image_path.py's report says how often)."""
+    """Light shadows, and deep ones whose soft edges fade over many pixels."""
     scene = RENDERINGS.paper_scene(np.zeros((10, 10)), size=(130, 150), seed=seed, shadow=shadow)
     assert preprocess_image(png_bytes(scene, format="JPEG", quality=85)) is None
+
+
+MEDIUM_SHADOWS = [(seed, shadow) for seed in (1, 5, 7, 12, 15) for shadow in (0.25, 0.3, 0.35)]
+
+
+@pytest.mark.parametrize(("seed", "shadow"), MEDIUM_SHADOWS)
+def test_blank_pages_under_a_medium_shadow_say_no_digit(seed, shadow):
+    """A shadow whose residue is barely above the noise: its ink is riddled with holes and frayed
+    into specks around it, none of it a digit (the disc of `paper_scene`, placed by the seed)."""
+    scene = RENDERINGS.paper_scene(np.zeros((10, 10)), size=(150, 180), seed=seed, shadow=shadow)
+    assert preprocess_image(png_bytes(scene, format="JPEG", quality=85)) is None
+
+
+@pytest.mark.parametrize(("seed", "shadow"), [(3, 0.3), (8, 0.2), (13, 0.3), (5, 0.45)])
+def test_blank_pages_under_an_elliptic_shadow_say_no_digit(seed, shadow):
+    """A tilted elliptic shadow of another size and edge, on pages of two sizes."""
+    for size in ((150, 180), (300, 400)):
+        scene = RENDERINGS.elliptic_shadow_page(size=size, seed=seed, shadow=shadow)
+        assert preprocess_image(png_bytes(scene, format="JPEG", quality=85)) is None, size
+
+
+@pytest.mark.parametrize(("seed", "shadow"), [(1, 0.3), (7, 0.3), (12, 0.45)])
+def test_a_digit_on_shaded_paper_is_still_read(seed, shadow):
+    """The same shaded pages with a "4" written on them: its ink is kept, the shadow's is not."""
+    ink = np.zeros((90, 90))
+    ink[10:55, 20:28] = 1.0  # the left stroke and the bar
+    ink[48:56, 20:75] = 1.0
+    ink[5:85, 60:68] = 1.0  # the right stroke
+    scene = RENDERINGS.paper_scene(ink, size=(150, 180), seed=seed, shadow=shadow)
+    shaded = preprocess_image(png_bytes(scene, format="JPEG", quality=85))
+    plain = preprocess_image(png_bytes(RENDERINGS.paper_scene(ink, size=(150, 180), seed=seed, shadow=0.0)))
+    assert shaded is not None
+    assert np.corrcoef(shaded.ravel(), plain.ravel())[0, 1] > 0.95
 
 
 def test_one_pixel_lines_become_strokes_of_mnist_width():

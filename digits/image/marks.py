@@ -8,7 +8,12 @@ component of ink, before pieces are grouped into digits.
   at least MIN_SHADED_SIDE long that are soft (under SOFT_CORE of their pixels at full ink): a
   shadow's edge fades over many pixels, a stroke's over one or two; and components never at full
   ink (noise, shading: a digit's strokes reach it, the ramp's end being well under the ink's level).
-  These two only for `saturated` ink (photos): a clean image's ramp ends at the ink's level itself.
+  So are components riddled with holes (over MAX_HOLES): a shadow's contrast rises so slowly that
+  noise crosses the ramp all over it, a stroke's within a pixel or two (a digit has a few holes:
+  its loops, where strokes cross).
+  Then the shading's fringe: soft components no stronger (mean ink) than the strongest shading
+  dropped are shading too (a digit's ink stands above the shading around it).
+  These only for `saturated` ink (photos): a clean image's ramp ends at the ink's level itself.
 - When every judged component is junk, nothing is kept (blank paper's noise is not a digit).
 - Solid blobs (SOLID_RATIO), paper edges (along EDGE_CONTACT of an image side) and lines from side
   to side (LINE_ASPECT) are suspects: dropped when an ordinary component has EDGE_INSIDE_MASS of
@@ -31,6 +36,7 @@ from digits.constants import (
     FRAME_WEAK_SHARE,
     JUDGED_SIDE,
     LINE_ASPECT,
+    MAX_HOLES,
     MIN_SHADED_SIDE,
     SOFT_CORE,
     SOLID_RATIO,
@@ -78,6 +84,21 @@ def component_shape(parts: Components, k: int) -> tuple[float, float]:
         if on_edge:
             contact = max(contact, int(line.sum()) / side)
     return ratio, contact
+
+
+def hole_count(parts: Components, k: int) -> int:
+    """Holes in component k (8-connected ink, 4-connected paper): 1 − its Euler number.
+
+    The Euler number by bit quads (Gray 1971): over every 2 × 2 window of the padded mask,
+    (windows with one pixel set − with three − 2 × diagonal pairs) / 4.
+    """
+    mask = np.pad(component_mask(parts, k), 1).astype(np.int64)
+    top_left, top_right = mask[:-1, :-1], mask[:-1, 1:]
+    bottom_left, bottom_right = mask[1:, :-1], mask[1:, 1:]
+    count = top_left + top_right + bottom_left + bottom_right
+    diagonal = (count == 2) & (top_left == bottom_right)
+    euler = (int((count == 1).sum()) - int((count == 3).sum()) - 2 * int(diagonal.sum())) // 4
+    return 1 - euler
 
 
 def spans_frame(parts: Components, k: int) -> bool:
@@ -128,15 +149,24 @@ def junk_components(parts: Components, min_side: int, *, saturated: bool = False
         return junk
     mean = {k: float(parts.mass[k]) / float(parts.area[k]) for k in judged}
     strongest = max(mean.values())
-    suspect: set[int] = set()
+    shapes = {k: component_shape(parts, k) for k in judged}
+    soft_core = {k: bool(parts.full[k] < SOFT_CORE * parts.area[k]) for k in judged}
     for k in judged:
-        ratio, contact = component_shape(parts, k)
+        ratio, _ = shapes[k]
         weak = mean[k] < WEAK_SHARE * strongest and (touches_frame(parts, k) or ratio > FAT_RATIO)
         broad = ratio > FAT_RATIO and _longer_side(parts, k) >= MIN_SHADED_SIDE
-        soft = saturated and ((broad and parts.full[k] < SOFT_CORE * parts.area[k]) or parts.full[k] == 0)
+        soft = saturated and (
+            (broad and soft_core[k]) or parts.full[k] == 0 or hole_count(parts, k) > MAX_HOLES
+        )
         if weak or soft:
             junk.add(k)
-        elif ratio > SOLID_RATIO or contact >= EDGE_CONTACT or spans_frame(parts, k):
+    if saturated and junk:
+        shading = max(mean[k] for k in junk)  # the fringe: soft and no stronger than the shading
+        junk.update(k for k in judged if soft_core[k] and mean[k] <= shading)
+    suspect: set[int] = set()
+    for k in judged:
+        ratio, contact = shapes[k]
+        if k not in junk and (ratio > SOLID_RATIO or contact >= EDGE_CONTACT or spans_frame(parts, k)):
             suspect.add(k)
     ordinary = [k for k in judged if k not in junk and k not in suspect]
     junk.update(_detached_suspects(parts, suspect, ordinary))

@@ -10,7 +10,7 @@ import io
 
 import numpy as np
 from PIL import Image
-from renderings import encode, paper_scene, tight, upscale  # noqa: E402 (tests/golden is on the path)
+from renderings import elliptic_shadow_page, encode, paper_scene, tight, upscale  # noqa: E402 (tests/golden is on the path)
 
 # key → MNIST test index: 0–9 are digits with that label; 10 is a 5 whose tight crop's polarity
 # the first guess gets wrong (the other one wins), 11 a 5 whose bar lies along a tight crop's edge.
@@ -90,5 +90,12 @@ CASES = {  # name → digits → file bytes
     ),
     "blank_paper_deep_shadow_jpeg": lambda d: encode(
         _photo(np.zeros((28, 28), np.uint8), seed=1, shadow=0.45), "JPEG", quality=85
+    ),
+    # a medium shadow: its residue barely above the noise, frayed (bench/image_path.py's blank pages)
+    "blank_paper_medium_shadow_jpeg": lambda d: encode(
+        paper_scene(np.zeros((10, 10)), size=(150, 180), seed=1, shadow=0.3), "JPEG", quality=85
+    ),
+    "blank_paper_elliptic_shadow_jpeg": lambda d: encode(
+        elliptic_shadow_page(size=(150, 180), seed=3, shadow=0.3), "JPEG", quality=85
     ),
 }

@@ -100,6 +100,30 @@ def paper_scene(
     return (np.clip(image, 0, 1) * 255).round().astype(np.uint8)
 
 
+def elliptic_shadow_page(
+    *, size: tuple[int, int], seed: int, shadow: float, noise: float = 0.02
+) -> np.ndarray:
+    """Blank paper `size` = (height, width) under a tilted elliptic shadow `shadow` deep: uint8 RGB.
+
+    The light as `paper_scene`'s; the shadow's axes (10 to 40 % of the page), tilt and centre are
+    drawn from `seed`, its edge fading over half its radius.
+    """
+    height, width = size
+    rng = np.random.default_rng(seed)
+    rows, columns = np.mgrid[0:height, 0:width].astype(np.float64)
+    light = 0.92 - 0.12 * columns / width - 0.05 * rows / height
+    centre_row, centre_column = rng.uniform(0.2, 0.8) * height, rng.uniform(0.2, 0.8) * width
+    across, down = rng.uniform(0.1, 0.4) * width, rng.uniform(0.1, 0.4) * height
+    tilt = rng.uniform(0.0, np.pi)
+    x, y = columns - centre_column, rows - centre_row
+    u = (x * np.cos(tilt) + y * np.sin(tilt)) / across
+    v = (-x * np.sin(tilt) + y * np.cos(tilt)) / down
+    light *= 1 - shadow * np.clip(1.5 - np.hypot(u, v), 0.0, 1.0)
+    paper = np.stack([light * 1.0, light * 0.97, light * 0.9], axis=-1)
+    paper += rng.normal(0.0, noise, paper.shape)
+    return (np.clip(paper, 0, 1) * 255).round().astype(np.uint8)
+
+
 def paper_photo(digit: np.ndarray, seed: int) -> bytes:
     """A phone photo: the digit 120 px tall on 200 × 160 paper with a shadow, JPEG quality 85."""
     return encode(paper_scene(upscale(digit, 120), size=(160, 200), seed=seed), "JPEG", quality=85)

@@ -1,7 +1,8 @@
 /**
  * Marks that are not digits (`digits/image/marks.py`, whose doc says which rule drops what):
- * shading left over (weak, soft or never at full ink), blobs, paper edges, lines across the frame,
- * specks. Judged per connected component of ink, before pieces are grouped into digits.
+ * shading left over (weak, soft, riddled with holes or never at full ink, and its fringe), blobs,
+ * paper edges, lines across the frame, specks. Judged per connected component of ink, before pieces
+ * are grouped into digits.
  *
  * Classic script, no DOM; `MnistImage.marks` (+ module.exports under node).
  */
@@ -13,7 +14,7 @@
   const numeric = image.numeric || require('./numeric.js');
   const masks = image.masks || require('./masks.js');
   const { FRAME_SIDE, JUDGED_SIDE, SOLID_RATIO, FAT_RATIO, WEAK_SHARE, EDGE_CONTACT, LINE_ASPECT } = constants;
-  const { FRAME_WEAK_SHARE, EDGE_INSIDE_MASS, EDGE_GAP, SPECK_SIDE, DOT_SIDE, SOFT_CORE, MIN_SHADED_SIDE } = constants;
+  const { FRAME_WEAK_SHARE, EDGE_INSIDE_MASS, EDGE_GAP, SPECK_SIDE, DOT_SIDE, SOFT_CORE, MIN_SHADED_SIDE, MAX_HOLES } = constants;
 
   /** @typedef {import('./components.js').Components} Components */
 
@@ -62,6 +63,30 @@
       if (onEdge) contact = Math.max(contact, lineCount(mask, width, height, line) / side);
     }
     return { ratio, contact };
+  }
+
+  /**
+   * Holes in component k (8-connected ink, 4-connected paper): 1 − its Euler number, by bit quads
+   * over every 2 × 2 window of the mask padded by one: (one set − three set − 2 × diagonal) / 4.
+   */
+  function holeCount(parts, k) {
+    const width = boxWidth(parts, k);
+    const height = boxHeight(parts, k);
+    const mask = componentMask(parts, k);
+    const inside = (row, column) => row >= 0 && row < height && column >= 0 && column < width;
+    const at = (row, column) => (inside(row, column) ? mask[row * width + column] : 0);
+    let single = 0, triple = 0, diagonal = 0;
+    for (let row = -1; row < height; row++) {
+      for (let column = -1; column < width; column++) {
+        const topLeft = at(row, column), topRight = at(row, column + 1);
+        const bottomLeft = at(row + 1, column), bottomRight = at(row + 1, column + 1);
+        const count = topLeft + topRight + bottomLeft + bottomRight;
+        if (count === 1) single++;
+        else if (count === 3) triple++;
+        else if (count === 2 && topLeft === bottomRight) diagonal++;
+      }
+    }
+    return 1 - (single - triple - 2 * diagonal) / 4;
   }
 
   /** Whether component k is a thin line from one side of the frame to the opposite one. */
@@ -113,14 +138,24 @@
     if (!judged.length) return junk;
     const mean = new Map(judged.map((k) => [k, parts.mass[k] / parts.area[k]]));
     const strongest = Math.max(...mean.values());
-    const suspect = new Set();
+    const shapes = new Map(judged.map((k) => [k, componentShape(parts, k)]));
+    const softCore = new Map(judged.map((k) => [k, parts.full[k] < SOFT_CORE * parts.area[k]]));
     for (const k of judged) {
-      const { ratio, contact } = componentShape(parts, k);
+      const { ratio } = shapes.get(k);
       const weak = mean.get(k) < WEAK_SHARE * strongest && (touchesFrame(parts, k) || ratio > FAT_RATIO);
       const broad = ratio > FAT_RATIO && longerSide(parts, k) >= MIN_SHADED_SIDE;
-      const soft = saturated && ((broad && parts.full[k] < SOFT_CORE * parts.area[k]) || parts.full[k] === 0);
+      const soft = saturated &&
+        ((broad && softCore.get(k)) || parts.full[k] === 0 || holeCount(parts, k) > MAX_HOLES);
       if (weak || soft) junk.add(k);
-      else if (ratio > SOLID_RATIO || contact >= EDGE_CONTACT || spansFrame(parts, k)) suspect.add(k);
+    }
+    if (saturated && junk.size) {
+      const shading = Math.max(...[...junk].map((k) => mean.get(k))); // the fringe: soft, no stronger
+      for (const k of judged) if (softCore.get(k) && mean.get(k) <= shading) junk.add(k);
+    }
+    const suspect = new Set();
+    for (const k of judged) {
+      const { ratio, contact } = shapes.get(k);
+      if (!junk.has(k) && (ratio > SOLID_RATIO || contact >= EDGE_CONTACT || spansFrame(parts, k))) suspect.add(k);
     }
     const ordinary = judged.filter((k) => !junk.has(k) && !suspect.has(k));
     for (const k of detachedSuspects(parts, suspect, ordinary)) junk.add(k);
@@ -176,6 +211,6 @@
     return dropSpecks(parts, kept);
   }
 
-  image.marks = { componentShape, spansFrame, touchesFrame, near, junkComponents, dropSpecks, marksRemoved };
+  image.marks = { componentShape, holeCount, spansFrame, touchesFrame, near, junkComponents, dropSpecks, marksRemoved };
   if (typeof module !== 'undefined' && module.exports) module.exports = image.marks;
 })(typeof globalThis !== 'undefined' ? globalThis : this);
